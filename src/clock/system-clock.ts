@@ -1,0 +1,73 @@
+import type { Clock, ClockTimer } from './clock.js';
+import { InvalidArgumentError } from '../errors.js';
+
+export interface SystemClockOptions {
+  /**
+   * The longest single `setTimeout` it arms. Longer waits re-arm on wake, which keeps
+   * far-future timers exact (Node fires any delay above 2^31-1 ms at once) and lets a timer
+   * notice a wall-clock change within this bound.
+   * @default 30_000
+   */
+  readonly maxDelay?: number;
+}
+
+/** The real clock: `Date.now()` and capped, re-arming `setTimeout`s. */
+export class SystemClock implements Clock {
+  readonly #maxDelay: number;
+
+  constructor(options: SystemClockOptions = {}) {
+    const { maxDelay = 30_000 } = options;
+    if (!Number.isInteger(maxDelay) || maxDelay < 1 || maxDelay > 2 ** 31 - 1) {
+      throw new InvalidArgumentError('SystemClock maxDelay', 'an integer from 1 to 2^31-1 ms', maxDelay);
+    }
+    this.#maxDelay = maxDelay;
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  setTimer(at: number, callback: () => void, keepAlive = false): ClockTimer {
+    return new SystemTimer(at, callback, keepAlive, this.#maxDelay);
+  }
+}
+
+/**
+ * One capped timer. It fires only when `Date.now() >= at`: Node's timers run on a monotonic
+ * clock and may wake a millisecond before the wall clock reaches `at`, so every wake re-checks.
+ */
+class SystemTimer implements ClockTimer {
+  #handle: NodeJS.Timeout | undefined;
+  readonly #at: number;
+  readonly #callback: () => void;
+  readonly #keepAlive: boolean;
+  readonly #maxDelay: number;
+
+  constructor(at: number, callback: () => void, keepAlive: boolean, maxDelay: number) {
+    this.#at = at;
+    this.#callback = callback;
+    this.#keepAlive = keepAlive;
+    this.#maxDelay = maxDelay;
+    this.#arm(Math.max(0, at - Date.now()));
+  }
+
+  cancel(): void {
+    if (this.#handle !== undefined) clearTimeout(this.#handle);
+    this.#handle = undefined;
+  }
+
+  #arm(delay: number): void {
+    this.#handle = setTimeout(this.#wake, Math.min(delay, this.#maxDelay));
+    if (!this.#keepAlive) this.#handle.unref();
+  }
+
+  readonly #wake = (): void => {
+    const left = this.#at - Date.now();
+    if (left > 0) {
+      this.#arm(left);
+      return;
+    }
+    this.#handle = undefined;
+    this.#callback();
+  };
+}

@@ -1,0 +1,36 @@
+import type { Task } from '../task/task.js';
+
+/**
+ * The bridge to whatever runs tasks. The Scheduler knows workers only through this.
+ *
+ * The blocking hand-off of gokugen is split in two so that a task is chosen — and re-read from the
+ * repository — only at the moment a worker can start it: `ready()` waits for a free worker, then
+ * the Scheduler claims due tasks, then `dispatch()` hands each one over. A task whose time moved
+ * later while the pool was full is therefore never started early.
+ *
+ * Implementations must pass `dispatcherContract` from `kokugen/testing` unchanged.
+ */
+export interface Dispatcher {
+  /** Whether a task with this work id can run here; `schedule()` rejects others with `ERR_UNKNOWN_WORK`. */
+  supports(workId: string): boolean;
+
+  /**
+   * Resolves with how many workers are free (at least 1) once any is. Rejects with the signal's
+   * reason if `signal` aborts first.
+   */
+  ready(signal: AbortSignal): Promise<number>;
+
+  /**
+   * Starts `task` on a free worker and returns (or resolves with) a handle. Throws or rejects if
+   * the task cannot be accepted (`ERR_POOL_FULL`, `ERR_UNKNOWN_WORK`, a transport failure): that
+   * is a dispatch error, not an outcome. `signal` aborts the running work.
+   */
+  dispatch(task: Task, signal: AbortSignal): DispatchHandle | Promise<DispatchHandle>;
+}
+
+export interface DispatchHandle {
+  /** Settles with how the work ended. It never rejects: a failed work is `{ ok: false }`. */
+  readonly done: Promise<WorkOutcome>;
+}
+
+export type WorkOutcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: unknown };

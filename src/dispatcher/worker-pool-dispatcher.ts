@@ -1,0 +1,85 @@
+import { InvalidArgumentError, PoolFullError } from '../errors.js';
+import type { Task } from '../task/task.js';
+import type { DispatchHandle, Dispatcher, WorkOutcome } from './dispatcher.js';
+import type { WorkRegistry } from './work-registry.js';
+
+export interface WorkerPoolDispatcherOptions {
+  readonly works: WorkRegistry;
+  /** How many tasks run at once, at most. @default 1 */
+  readonly concurrency?: number;
+}
+
+/**
+ * Runs async work functions in this process, at most `concurrency` at a time.
+ *
+ * State: `running` counts accepted tasks whose work has not settled; `ready()` callers queue FIFO
+ * while `running === concurrency` and are released one per settled task. A work that throws,
+ * rejects or throws a non-Error settles as `{ ok: false }` and frees its slot all the same, so the
+ * pool never shrinks.
+ */
+export class WorkerPoolDispatcher implements Dispatcher {
+  readonly #works: WorkRegistry;
+  readonly #concurrency: number;
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(options: WorkerPoolDispatcherOptions) {
+    const { works, concurrency = 1 } = options;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new InvalidArgumentError('WorkerPoolDispatcher concurrency', 'an integer >= 1', concurrency);
+    }
+    this.#works = works;
+    this.#concurrency = concurrency;
+  }
+
+  get concurrency(): number {
+    return this.#concurrency;
+  }
+
+  /** How many tasks are running now. */
+  get running(): number {
+    return this.#running;
+  }
+
+  supports(workId: string): boolean {
+    return this.#works.has(workId);
+  }
+
+  ready(signal: AbortSignal): Promise<number> {
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const free = this.#concurrency - this.#running;
+    if (free > 0) return Promise.resolve(free);
+    return new Promise<number>((resolve, reject) => {
+      const release = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(this.#concurrency - this.#running);
+      };
+      const onAbort = (): void => {
+        const at = this.#waiting.indexOf(release);
+        if (at >= 0) this.#waiting.splice(at, 1);
+        reject(signal.reason);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiting.push(release);
+    });
+  }
+
+  dispatch(task: Task, signal: AbortSignal): DispatchHandle {
+    if (this.#running >= this.#concurrency) throw new PoolFullError();
+    const fn = this.#works.get(task.workId);
+    this.#running++;
+    return { done: this.#run(fn, task, signal) };
+  }
+
+  async #run(fn: (param: unknown, context: { signal: AbortSignal; task: Task }) => unknown, task: Task, signal: AbortSignal): Promise<WorkOutcome> {
+    try {
+      return { ok: true, result: await fn(task.param, { signal, task }) };
+    } catch (error) {
+      return { ok: false, error };
+    } finally {
+      this.#running--;
+      // Released waiters compute their free count when they run, so one release per slot suffices.
+      this.#waiting.shift()?.();
+    }
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Every error kokugen throws is a `KokugenError` with a stable `code`. Callers match on `code`
+ * (or `instanceof`), never on the message, which is for people and may change.
+ */
+export const ErrorCode = {
+  InvalidArgument: 'ERR_INVALID_ARGUMENT',
+  UnknownWork: 'ERR_UNKNOWN_WORK',
+  TaskNotFound: 'ERR_TASK_NOT_FOUND',
+  AlreadyDispatched: 'ERR_ALREADY_DISPATCHED',
+  TaskCancelled: 'ERR_TASK_CANCELLED',
+  DuplicateId: 'ERR_DUPLICATE_ID',
+  NotRunning: 'ERR_NOT_RUNNING',
+  PoolFull: 'ERR_POOL_FULL',
+  Aborted: 'ERR_ABORTED',
+  HookTimeout: 'ERR_HOOK_TIMEOUT',
+  HookFailed: 'ERR_HOOK_FAILED',
+  ListenerFailed: 'ERR_LISTENER_FAILED',
+  InvalidResult: 'ERR_INVALID_RESULT',
+  NonErrorThrown: 'ERR_NON_ERROR_THROWN',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class KokugenError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/**
+ * Bad input at a public edge. The message says what was expected and what arrived; `got` is
+ * described briefly (never echoed whole) unless `described` says it is already a description.
+ */
+export class InvalidArgumentError extends KokugenError {
+  constructor(what: string, expected: string, got: unknown, options?: { cause?: unknown; described?: boolean }) {
+    const text = options?.described === true && typeof got === 'string' ? got : describe(got);
+    super(ErrorCode.InvalidArgument, `${what}: expected ${expected}, got ${text}`, options);
+  }
+}
+
+export class UnknownWorkError extends KokugenError {
+  readonly workId: string;
+  constructor(workId: string) {
+    super(ErrorCode.UnknownWork, `no work is registered as ${JSON.stringify(workId)}`);
+    this.workId = workId;
+  }
+}
+
+export class TaskNotFoundError extends KokugenError {
+  readonly taskId: string;
+  constructor(taskId: string) {
+    super(ErrorCode.TaskNotFound, `no task has id ${JSON.stringify(taskId)}`);
+    this.taskId = taskId;
+  }
+}
+
+/** An update or cancel lost the race: the task was already handed to a worker. */
+export class AlreadyDispatchedError extends KokugenError {
+  readonly taskId: string;
+  constructor(taskId: string) {
+    super(ErrorCode.AlreadyDispatched, `task ${JSON.stringify(taskId)} was already dispatched`);
+    this.taskId = taskId;
+  }
+}
+
+export class TaskCancelledError extends KokugenError {
+  readonly taskId: string;
+  constructor(taskId: string) {
+    super(ErrorCode.TaskCancelled, `task ${JSON.stringify(taskId)} was cancelled`);
+    this.taskId = taskId;
+  }
+}
+
+export class DuplicateIdError extends KokugenError {
+  readonly taskId: string;
+  constructor(taskId: string) {
+    super(ErrorCode.DuplicateId, `a task with id ${JSON.stringify(taskId)} already exists`);
+    this.taskId = taskId;
+  }
+}
+
+export class NotRunningError extends KokugenError {
+  constructor(message = 'the scheduler is not running') {
+    super(ErrorCode.NotRunning, message);
+  }
+}
+
+/** A dispatcher was handed a task while none of its workers was free. */
+export class PoolFullError extends KokugenError {
+  constructor() {
+    super(ErrorCode.PoolFull, 'no worker is free: wait for ready() before dispatch()');
+  }
+}
+
+/** The reason given to an AbortSignal when kokugen aborts running work (force stop). */
+export class AbortedError extends KokugenError {
+  constructor(message = 'the work was aborted') {
+    super(ErrorCode.Aborted, message);
+  }
+}
+
+export class HookTimeoutError extends KokugenError {
+  readonly hook: string;
+  constructor(hook: string, ms: number) {
+    super(ErrorCode.HookTimeout, `hook ${hook} did not settle within ${ms} ms`);
+    this.hook = hook;
+  }
+}
+
+export class HookFailedError extends KokugenError {
+  readonly hook: string;
+  constructor(hook: string, cause: unknown) {
+    super(ErrorCode.HookFailed, `hook ${hook} threw: ${messageOf(cause)}`, { cause });
+    this.hook = hook;
+  }
+}
+
+export class ListenerFailedError extends KokugenError {
+  readonly event: string;
+  constructor(event: string, cause: unknown) {
+    super(ErrorCode.ListenerFailed, `a listener of ${event} threw: ${messageOf(cause)}`, { cause });
+    this.event = event;
+  }
+}
+
+/** A work function returned a value that does not survive JSON, so it cannot be kept as the result. */
+export class InvalidResultError extends KokugenError {
+  constructor(reason: string) {
+    super(ErrorCode.InvalidResult, `the work returned a value that is not JSON: ${reason}`);
+  }
+}
+
+/** Stands in for a thrown value that was not an Error (a string, a number, undefined...). */
+export class NonErrorThrownError extends KokugenError {
+  readonly thrown: unknown;
+  constructor(thrown: unknown) {
+    super(ErrorCode.NonErrorThrown, `the work threw a non-Error value: ${describe(thrown)}`);
+    this.thrown = thrown;
+  }
+}
+
+/** Coerces anything thrown into an Error, so that outcomes always carry a name and a message. */
+export function toError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new NonErrorThrownError(thrown);
+}
+
+function messageOf(thrown: unknown): string {
+  return thrown instanceof Error ? thrown.message : describe(thrown);
+}
+
+/** A short, safe description of a value for error messages (never the whole value). */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return value.length > 60 ? `a string of length ${value.length}` : JSON.stringify(value);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return `${typeof value} ${String(value)}`;
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    case 'symbol':
+      return 'a symbol';
+    default:
+      if (Array.isArray(value)) return `an array of length ${value.length}`;
+      if (value instanceof Date) return `Date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}`;
+      return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  }
+}

@@ -1,0 +1,41 @@
+export { Scheduler, SchedulerState } from './scheduler/scheduler.js';
+export type { SchedulerOptions, StopOptions } from './scheduler/scheduler.js';
+export type { ScheduleInput, UpdateInput } from './scheduler/validate.js';
+export type { LoopPhase, SchedulerEventName, SchedulerEvents, SchedulerListener } from './scheduler/events.js';
+export { HeapRepository } from './repository/heap-repository.js';
+export type { HeapRepositoryOptions } from './repository/heap-repository.js';
+export type { RepositoryWatcher, TaskRepository } from './repository/task-repository.js';
+export { DueTimer } from './repository/due-timer.js';
+export { Retention } from './repository/retention.js';
+export type { RetentionOptions } from './repository/retention.js';
+export { WorkerPoolDispatcher } from './dispatcher/worker-pool-dispatcher.js';
+export type { WorkerPoolDispatcherOptions } from './dispatcher/worker-pool-dispatcher.js';
+export { WorkRegistry } from './dispatcher/work-registry.js';
+export type { WorkContext, WorkFunction } from './dispatcher/work-registry.js';
+export type { DispatchHandle, Dispatcher, WorkOutcome } from './dispatcher/dispatcher.js';
+export { composeHooks } from './hooks/compose-hooks.js';
+export { Recovery } from './hooks/loop-hooks.js';
+export type { HookEvent, HookName, LoopHooks, UpdateKind } from './hooks/loop-hooks.js';
+export { SystemClock } from './clock/system-clock.js';
+export type { SystemClockOptions } from './clock/system-clock.js';
+export type { Clock, ClockTimer } from './clock/clock.js';
+export { compareTasks, isEnded, TaskState } from './task/task.js';
+export type { EndedState, JsonValue, NewTask, Task, TaskError, TaskOutcome, TaskPatch } from './task/task.js';
+export {
+  AbortedError,
+  AlreadyDispatchedError,
+  DuplicateIdError,
+  ErrorCode,
+  HookFailedError,
+  HookTimeoutError,
+  InvalidArgumentError,
+  InvalidResultError,
+  KokugenError,
+  ListenerFailedError,
+  NonErrorThrownError,
+  NotRunningError,
+  PoolFullError,
+  TaskCancelledError,
+  TaskNotFoundError,
+  UnknownWorkError,
+} from './errors.js';

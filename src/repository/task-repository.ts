@@ -1,0 +1,62 @@
+import type { Clock } from '../clock/clock.js';
+import type { NewTask, Task, TaskOutcome, TaskPatch, TaskState } from '../task/task.js';
+
+/**
+ * Where tasks live, and the timer that follows the next due one.
+ *
+ * Every method is one atomic step: the Scheduler serialises cancels, updates, claims and
+ * completions by relying on each being a compare-and-set on the task's state, so a last-second
+ * update either wins or fails with a typed error — in one process or, for a shared store, many.
+ * All timestamps are epoch ms; the Scheduler passes `now` in so that repositories never read time.
+ *
+ * Implementations must pass `repositoryContract` from `kokugen/testing` unchanged.
+ */
+export interface TaskRepository {
+  /**
+   * Stores new tasks as `scheduled`, all or none: if any id exists (or repeats in the batch) it
+   * throws `ERR_DUPLICATE_ID` and stores nothing. Returns the stored tasks in input order.
+   */
+  add(tasks: readonly NewTask[]): Promise<Task[]>;
+
+  /** The task, or `undefined` if there is none with that id (or it aged out of retention). */
+  get(id: string): Promise<Task | undefined>;
+
+  /**
+   * Changes a `scheduled` task. Throws `ERR_TASK_NOT_FOUND`, `ERR_ALREADY_DISPATCHED` (dispatched
+   * or ended after running), or `ERR_TASK_CANCELLED`.
+   */
+  update(id: string, patch: TaskPatch): Promise<Task>;
+
+  /**
+   * Cancels a `scheduled` task and returns it. Returns `undefined` if it had already ended
+   * (done, failed or cancelled); throws `ERR_TASK_NOT_FOUND`, or `ERR_ALREADY_DISPATCHED` while it runs.
+   */
+  cancel(id: string, now: number): Promise<Task | undefined>;
+
+  /**
+   * Moves up to `limit` due tasks (`scheduledAt <= now`) from `scheduled` to `dispatched`, in run
+   * order (time, then priority descending, then seq), and returns them. A task whose time was moved
+   * past `now` is not due, so it is never taken early.
+   */
+  claimDue(now: number, limit: number): Promise<Task[]>;
+
+  /** Records how a `dispatched` task ended. Throws `ERR_TASK_NOT_FOUND` or, if it is not dispatched, `ERR_INVALID_ARGUMENT`. */
+  complete(id: string, outcome: TaskOutcome, now: number): Promise<Task>;
+
+  /** Tasks in a state, in run order for `scheduled` and by seq otherwise. */
+  findByState(state: TaskState, limit?: number): Promise<Task[]>;
+
+  /**
+   * Starts the timer side: `onDue` is called (asynchronously) whenever the earliest scheduled task
+   * is due, and the timer is re-armed whenever the earliest task or its time changes. Returns a
+   * function that stops watching. One watcher at a time.
+   */
+  watch(watcher: RepositoryWatcher): () => void;
+}
+
+export interface RepositoryWatcher {
+  readonly clock: Clock;
+  readonly onDue: () => void;
+  /** Whether the armed timer keeps the process alive. */
+  readonly keepAlive: boolean;
+}

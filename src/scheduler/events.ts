@@ -1,0 +1,22 @@
+import type { Task } from '../task/task.js';
+
+/** Where in the loop an error happened, for `loop:error`. */
+export type LoopPhase = 'claim' | 'dispatch' | 'complete' | 'update' | 'hook' | 'listener';
+
+/** The scheduler's events: one payload object per event. */
+export interface SchedulerEvents {
+  'task:scheduled': { readonly task: Task };
+  'task:updated': { readonly task: Task };
+  'task:cancelled': { readonly task: Task };
+  'task:dispatched': { readonly task: Task };
+  'task:done': { readonly task: Task };
+  /** `error` is what the work threw (or the dispatch error), as thrown. */
+  'task:failed': { readonly task: Task; readonly error: unknown };
+  /** Something went wrong and the loop carried on (or, for a recovery `stop`, stopped). */
+  'loop:error': { readonly error: unknown; readonly phase: LoopPhase; readonly taskId?: string };
+  /** The loop stopped; `error` is set when a failure or a hook stopped it. */
+  'loop:stopped': { readonly error?: unknown };
+}
+
+export type SchedulerEventName = keyof SchedulerEvents;
+export type SchedulerListener<E extends SchedulerEventName> = (payload: SchedulerEvents[E]) => void | Promise<void>;

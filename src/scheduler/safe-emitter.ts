@@ -1,0 +1,60 @@
+import { EventEmitter } from 'eventemitter3';
+import { isThenable } from '../hooks/hook-runner.js';
+
+type Listener = (payload: never) => unknown;
+
+/**
+ * A typed emitter whose listeners cannot hurt the emitter: each one is wrapped so a throw or a
+ * rejected promise is handed to `onError` instead of unwinding into the loop (eventemitter3 would
+ * otherwise stop at the first throwing listener and throw from `emit`).
+ */
+export class SafeEmitter<Events extends { [K in keyof Events]: object }> {
+  readonly #emitter = new EventEmitter();
+  readonly #wrapped = new Map<keyof Events, Map<Listener, Listener[]>>();
+  readonly #onError: (event: keyof Events, error: unknown) => void;
+
+  constructor(onError: (event: keyof Events, error: unknown) => void) {
+    this.#onError = onError;
+  }
+
+  on<E extends keyof Events>(event: E, listener: (payload: Events[E]) => unknown, once = false): void {
+    const wrapper = (payload: Events[E]): void => {
+      if (once) this.off(event, listener);
+      try {
+        const result = listener(payload);
+        if (isThenable(result)) result.then(undefined, (error: unknown) => this.#onError(event, error));
+      } catch (error) {
+        this.#onError(event, error);
+      }
+    };
+    let byListener = this.#wrapped.get(event);
+    if (byListener === undefined) this.#wrapped.set(event, (byListener = new Map()));
+    const wrappers = byListener.get(listener as Listener);
+    if (wrappers === undefined) byListener.set(listener as Listener, [wrapper as Listener]);
+    else wrappers.push(wrapper as Listener);
+    this.#emitter.on(event as string, wrapper);
+  }
+
+  /** Removes one registration of `listener` (the latest), like EventEmitter#off. */
+  off<E extends keyof Events>(event: E, listener: (payload: Events[E]) => unknown): void {
+    const byListener = this.#wrapped.get(event);
+    const wrappers = byListener?.get(listener as Listener);
+    const wrapper = wrappers?.pop();
+    if (wrapper === undefined) return;
+    if (wrappers?.length === 0) byListener?.delete(listener as Listener);
+    this.#emitter.off(event as string, wrapper as (...args: unknown[]) => void);
+  }
+
+  has(event: keyof Events): boolean {
+    return this.#emitter.listenerCount(event as string) > 0;
+  }
+
+  emit<E extends keyof Events>(event: E, payload: Events[E]): void {
+    this.#emitter.emit(event as string, payload);
+  }
+
+  removeAll(): void {
+    this.#emitter.removeAllListeners();
+    this.#wrapped.clear();
+  }
+}

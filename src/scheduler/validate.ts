@@ -1,0 +1,99 @@
+import { InvalidArgumentError } from '../errors.js';
+import { toFrozenJson } from '../task/json.js';
+import type { JsonValue } from '../task/task.js';
+
+/** What `schedule()` takes. Exactly one of `at` and `delay`. */
+export interface ScheduleInput {
+  /** A caller-chosen id (1-200 characters); a random UUID when absent. */
+  readonly id?: string;
+  readonly workId: string;
+  /** JSON data for the work function. @default null */
+  readonly param?: unknown;
+  /** When to run: a Date or epoch ms. */
+  readonly at?: Date | number;
+  /** When to run, as ms from now. */
+  readonly delay?: number;
+  /** Higher runs first among tasks due at the same time; an integer. @default 0 */
+  readonly priority?: number;
+  /** String labels kept with the task. @default {} */
+  readonly meta?: Readonly<Record<string, string>>;
+}
+
+/** What `update()` takes: any of these, at least one; `at` and `delay` not both. */
+export interface UpdateInput {
+  readonly at?: Date | number;
+  readonly delay?: number;
+  readonly param?: unknown;
+  readonly priority?: number;
+  readonly meta?: Readonly<Record<string, string>>;
+}
+
+/** ECMAScript's Date range: ±8.64e15 ms around the epoch. */
+const maxTime = 8.64e15;
+const maxPriority = 2 ** 31 - 1;
+const emptyMeta: Readonly<Record<string, string>> = Object.freeze({});
+
+export function checkId(id: unknown, what = 'task id'): string {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw new InvalidArgumentError(what, 'a string of 1-200 characters', id);
+  return id;
+}
+
+export function checkObject(input: unknown, what: string): Record<string, unknown> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new InvalidArgumentError(what, 'an object', input);
+  return input as Record<string, unknown>;
+}
+
+/** The due time from `at` or `delay`; `required` says whether one of them must be present. */
+export function checkTime(input: { at?: unknown; delay?: unknown }, now: number, required: boolean): number | undefined {
+  const { at, delay } = input;
+  if (at !== undefined && delay !== undefined) throw new InvalidArgumentError('schedule time', 'either at or delay, not both', input);
+  if (at !== undefined) {
+    const ms = at instanceof Date ? at.getTime() : at;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || Math.abs(ms) > maxTime) {
+      throw new InvalidArgumentError('at', `a valid Date or epoch ms within ±${maxTime}`, at);
+    }
+    return ms;
+  }
+  if (delay !== undefined) {
+    if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) throw new InvalidArgumentError('delay', 'a finite number of ms >= 0', delay);
+    const ms = now + delay;
+    if (ms > maxTime) throw new InvalidArgumentError('delay', `a delay ending before ${maxTime} epoch ms`, delay);
+    return ms;
+  }
+  if (required) throw new InvalidArgumentError('schedule time', 'one of at or delay', undefined);
+  return undefined;
+}
+
+export function checkPriority(priority: unknown): number {
+  if (priority === undefined) return 0;
+  if (typeof priority !== 'number' || !Number.isInteger(priority) || Math.abs(priority) > maxPriority) {
+    throw new InvalidArgumentError('priority', 'an integer within ±(2^31-1)', priority);
+  }
+  return priority;
+}
+
+export function checkParam(param: unknown, maxBytes: number): JsonValue {
+  return param === undefined ? null : toFrozenJson(param, maxBytes, 'param');
+}
+
+export function checkMeta(meta: unknown): Readonly<Record<string, string>> {
+  if (meta === undefined) return emptyMeta;
+  const object = checkObject(meta, 'meta');
+  if (Object.getPrototypeOf(object) !== Object.prototype && Object.getPrototypeOf(object) !== null) {
+    throw new InvalidArgumentError('meta', 'a plain object of strings', meta);
+  }
+  const copy: Record<string, string> = {};
+  for (const key of Object.keys(object)) {
+    const value = object[key];
+    if (key === '__proto__' || typeof value !== 'string') throw new InvalidArgumentError(`meta.${key}`, 'a string under a key other than __proto__', value);
+    copy[key] = value;
+  }
+  return Object.freeze(copy);
+}
+
+/** Rejects keys the caller may have misspelt, so a typo never silently schedules the wrong thing. */
+export function checkKeys(input: Record<string, unknown>, allowed: readonly string[], what: string): void {
+  for (const key of Object.keys(input)) {
+    if (!allowed.includes(key)) throw new InvalidArgumentError(`${what} key ${JSON.stringify(key)}`, `one of ${allowed.join(', ')}`, key);
+  }
+}

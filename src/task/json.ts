@@ -1,0 +1,88 @@
+import { InvalidArgumentError } from '../errors.js';
+import type { JsonValue } from './task.js';
+
+/**
+ * Checks that `value` survives a JSON round trip unchanged and returns a frozen deep copy, so the
+ * stored task can neither surprise a persistent repository nor be changed by its caller later.
+ * Throws `ERR_INVALID_ARGUMENT` naming `what` and the first problem found.
+ */
+export function toFrozenJson(value: unknown, maxBytes: number, what: string): JsonValue {
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    if (value.length * 3 > maxBytes && byteLength(JSON.stringify(value)) > maxBytes) throw invalid(what, tooLarge(maxBytes));
+    return value;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw invalid(what, `a non-finite number (${value})`);
+    return value;
+  }
+  let problem: string | undefined;
+  try {
+    problem = check(value, '$', new Set());
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    problem = 'a value nested too deeply';
+  }
+  if (problem !== undefined) throw invalid(what, problem);
+  const json = JSON.stringify(value);
+  if (json.length * 3 > maxBytes && byteLength(json) > maxBytes) throw invalid(what, tooLarge(maxBytes));
+  return deepFreeze(JSON.parse(json) as JsonValue);
+}
+
+function invalid(what: string, problem: string): InvalidArgumentError {
+  return new InvalidArgumentError(what, 'a value that survives JSON unchanged', problem, { described: true });
+}
+
+function check(value: unknown, path: string, ancestors: Set<object>): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return undefined;
+    case 'number':
+      return Number.isFinite(value) ? undefined : `a non-finite number at ${path}`;
+    case 'object':
+      break;
+    default:
+      return `${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`} at ${path}`;
+  }
+  if (value === null) return undefined;
+  if (ancestors.has(value)) return `a cycle at ${path}`;
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        if (!(i in value)) return `a hole at ${path}[${i}]`;
+        const problem = check(value[i], `${path}[${i}]`, ancestors);
+        if (problem !== undefined) return problem;
+      }
+      return undefined;
+    }
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return `a non-plain object (${Object.prototype.toString.call(value).slice(8, -1)}) at ${path}`;
+    if (Object.getOwnPropertySymbols(value).length > 0) return `a symbol key at ${path}`;
+    for (const key of Object.keys(value)) {
+      if (key === '__proto__') return `a "__proto__" key at ${path}`;
+      const problem = check((value as Record<string, unknown>)[key], `${path}.${key}`, ancestors);
+      if (problem !== undefined) return problem;
+    }
+    return undefined;
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+function tooLarge(maxBytes: number): string {
+  return `more than ${maxBytes} bytes of JSON`;
+}

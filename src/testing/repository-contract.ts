@@ -1,0 +1,324 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TaskRepository } from '../repository/task-repository.js';
+import type { JsonValue, NewTask, Task } from '../task/task.js';
+import { TaskState } from '../task/task.js';
+import { FakeClock } from './fake-clock.js';
+
+/** What a contract run needs from the implementation under test: a fresh, empty repository. */
+export interface RepositoryFixture {
+  readonly repository: TaskRepository;
+  /** Closes connections, removes files. */
+  readonly close?: () => Promise<void>;
+}
+
+let ids = 0;
+
+/** A valid NewTask for tests; override any field. */
+export function newTask(overrides: Partial<NewTask> = {}): NewTask {
+  return {
+    id: `task-${++ids}`,
+    workId: 'work',
+    param: null,
+    scheduledAt: 1_000,
+    priority: 0,
+    meta: {},
+    createdAt: 0,
+    ...overrides,
+  };
+}
+
+/**
+ * The behaviour every TaskRepository must have. Call it inside a test file with a factory that
+ * returns a fresh, empty repository each time; the suite runs unchanged on every implementation.
+ */
+export function repositoryContract(name: string, create: () => Promise<RepositoryFixture> | RepositoryFixture): void {
+  describe(`TaskRepository contract: ${name}`, () => {
+    let fixture: RepositoryFixture;
+    let repo: TaskRepository;
+
+    beforeEach(async () => {
+      fixture = await create();
+      repo = fixture.repository;
+    });
+    afterEach(async () => {
+      await fixture.close?.();
+    });
+
+    const codeOf = async (promise: Promise<unknown>): Promise<unknown> => {
+      try {
+        await promise;
+      } catch (error) {
+        return (error as { code?: unknown }).code;
+      }
+      return 'resolved';
+    };
+
+    describe('add and get', () => {
+      it('stores every field and starts the task scheduled', async () => {
+        const input = newTask({ id: 'a', workId: 'w', param: { n: 1, list: [1, 'two', null], nested: { ok: true } }, scheduledAt: 1_700_000_000_123, priority: -5, meta: { team: 'ops' }, createdAt: 1_699_999_999_999 });
+        const [stored] = await repo.add([input]);
+        const got = await repo.get('a');
+        for (const task of [stored, got]) {
+          expect(task).toMatchObject({ ...input, state: TaskState.Scheduled, dispatchedAt: null, endedAt: null, result: null, error: null });
+          expect(typeof task?.seq).toBe('number');
+        }
+      });
+
+      it('returns undefined for an unknown id', async () => {
+        expect(await repo.get('nope')).toBeUndefined();
+      });
+
+      it('assigns increasing seq in input order', async () => {
+        const stored = await repo.add([newTask(), newTask(), newTask()]);
+        const seqs = stored.map((t) => t.seq);
+        expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+        expect(new Set(seqs).size).toBe(3);
+      });
+
+      it('rejects an existing id with ERR_DUPLICATE_ID and stores none of the batch', async () => {
+        await repo.add([newTask({ id: 'dup' })]);
+        const fresh = newTask();
+        expect(await codeOf(repo.add([fresh, newTask({ id: 'dup', param: 'other' })]))).toBe('ERR_DUPLICATE_ID');
+        expect(await repo.get(fresh.id)).toBeUndefined();
+        expect((await repo.get('dup'))?.param).toBeNull();
+      });
+
+      it('rejects an id repeated inside one batch and stores none of it', async () => {
+        expect(await codeOf(repo.add([newTask({ id: 'twice' }), newTask({ id: 'twice' })]))).toBe('ERR_DUPLICATE_ID');
+        expect(await repo.get('twice')).toBeUndefined();
+      });
+
+      it('keeps params byte-identical: SQL metacharacters, unicode, 10 kB strings', async () => {
+        const params: JsonValue[] = [
+          "'; DROP TABLE tasks; -- \" \\ %_ \u0000",
+          { 'key with "quotes"': 'ユニコード 🎌', emptyList: [], emptyObject: {}, negZero: 0, big: 1.7976931348623157e308, tiny: 5e-324 },
+          'x'.repeat(10_240),
+          [1, [2, [3, [4]]]],
+          true,
+          0.1,
+        ];
+        const stored = await repo.add(params.map((param) => newTask({ param })));
+        for (const [i, task] of stored.entries()) {
+          expect(JSON.stringify((await repo.get(task.id))?.param)).toBe(JSON.stringify(params[i]));
+        }
+      });
+
+      it('keeps millisecond timestamps exactly, far in the past and the future', async () => {
+        const times = [0, 1, -86_400_000_123, 1_767_225_600_001, 8.64e15, -8.64e15];
+        const stored = await repo.add(times.map((scheduledAt) => newTask({ scheduledAt, createdAt: scheduledAt })));
+        for (const [i, task] of stored.entries()) {
+          const got = await repo.get(task.id);
+          expect(got?.scheduledAt).toBe(times[i]);
+          expect(got?.createdAt).toBe(times[i]);
+        }
+      });
+    });
+
+    describe('claimDue', () => {
+      it('claims due tasks by time, then higher priority, then creation order, up to the limit', async () => {
+        await repo.add([
+          newTask({ id: 'late', scheduledAt: 300 }),
+          newTask({ id: 'low', scheduledAt: 100, priority: 0 }),
+          newTask({ id: 'high', scheduledAt: 100, priority: 9 }),
+          newTask({ id: 'first', scheduledAt: 50 }),
+          newTask({ id: 'low2', scheduledAt: 100, priority: 0 }),
+          newTask({ id: 'future', scheduledAt: 10_000 }),
+        ]);
+        const first = await repo.claimDue(300, 3);
+        expect(first.map((t) => t.id)).toEqual(['first', 'high', 'low']);
+        const second = await repo.claimDue(300, 10);
+        expect(second.map((t) => t.id)).toEqual(['low2', 'late']);
+        expect(await repo.claimDue(9_999, 10)).toEqual([]);
+      });
+
+      it('marks claimed tasks dispatched with the claim time, once', async () => {
+        await repo.add([newTask({ id: 'a', scheduledAt: 10 })]);
+        const [claimed] = await repo.claimDue(25, 5);
+        expect(claimed).toMatchObject({ id: 'a', state: TaskState.Dispatched, dispatchedAt: 25 });
+        expect((await repo.get('a'))?.state).toBe(TaskState.Dispatched);
+        expect(await repo.claimDue(25, 5)).toEqual([]);
+      });
+
+      it('never claims a task whose time was moved past now', async () => {
+        await repo.add([newTask({ id: 'a', scheduledAt: 10 })]);
+        await repo.update('a', { scheduledAt: 500 });
+        expect(await repo.claimDue(499, 5)).toEqual([]);
+        expect((await repo.claimDue(500, 5)).map((t) => t.id)).toEqual(['a']);
+      });
+
+      it('claims a task moved earlier at its new time', async () => {
+        await repo.add([newTask({ id: 'a', scheduledAt: 500 })]);
+        await repo.update('a', { scheduledAt: 20 });
+        expect((await repo.claimDue(20, 5)).map((t) => t.id)).toEqual(['a']);
+      });
+
+      it('follows priority changes', async () => {
+        await repo.add([newTask({ id: 'a', scheduledAt: 5 }), newTask({ id: 'b', scheduledAt: 5 })]);
+        await repo.update('b', { priority: 3 });
+        expect((await repo.claimDue(5, 1)).map((t) => t.id)).toEqual(['b']);
+      });
+
+      it('never claims a cancelled task', async () => {
+        await repo.add([newTask({ id: 'a', scheduledAt: 5 }), newTask({ id: 'b', scheduledAt: 6 })]);
+        await repo.cancel('a', 1);
+        expect((await repo.claimDue(10, 5)).map((t) => t.id)).toEqual(['b']);
+      });
+    });
+
+    describe('update', () => {
+      it('changes param, priority, meta and time of a scheduled task', async () => {
+        await repo.add([newTask({ id: 'a' })]);
+        const updated = await repo.update('a', { param: { v: 2 }, priority: 7, meta: { k: 'v' }, scheduledAt: 42 });
+        expect(updated).toMatchObject({ param: { v: 2 }, priority: 7, meta: { k: 'v' }, scheduledAt: 42, state: TaskState.Scheduled });
+        expect(await repo.get('a')).toEqual(updated);
+      });
+
+      it('refuses unknown, dispatched and cancelled tasks with typed errors', async () => {
+        await repo.add([newTask({ id: 'run', scheduledAt: 1 }), newTask({ id: 'gone', scheduledAt: 1_000 })]);
+        await repo.claimDue(1, 1);
+        await repo.cancel('gone', 2);
+        expect(await codeOf(repo.update('missing', { priority: 1 }))).toBe('ERR_TASK_NOT_FOUND');
+        expect(await codeOf(repo.update('run', { priority: 1 }))).toBe('ERR_ALREADY_DISPATCHED');
+        expect(await codeOf(repo.update('gone', { priority: 1 }))).toBe('ERR_TASK_CANCELLED');
+        expect((await repo.get('run'))?.priority).toBe(0);
+      });
+    });
+
+    describe('cancel', () => {
+      it('cancels a scheduled task once', async () => {
+        await repo.add([newTask({ id: 'a' })]);
+        expect(await repo.cancel('a', 77)).toMatchObject({ id: 'a', state: TaskState.Cancelled, endedAt: 77 });
+        expect(await repo.cancel('a', 78)).toBeUndefined();
+        expect((await repo.get('a'))?.endedAt).toBe(77);
+      });
+
+      it('refuses a running task and reports an ended one as undefined', async () => {
+        await repo.add([newTask({ id: 'a', scheduledAt: 1 })]);
+        await repo.claimDue(1, 1);
+        expect(await codeOf(repo.cancel('a', 2))).toBe('ERR_ALREADY_DISPATCHED');
+        await repo.complete('a', { state: TaskState.Done, result: 1 }, 3);
+        expect(await repo.cancel('a', 4)).toBeUndefined();
+        expect(await codeOf(repo.cancel('missing', 4))).toBe('ERR_TASK_NOT_FOUND');
+      });
+    });
+
+    describe('complete', () => {
+      it('records a result or an error with the end time', async () => {
+        await repo.add([newTask({ id: 'ok', scheduledAt: 1 }), newTask({ id: 'bad', scheduledAt: 1 })]);
+        await repo.claimDue(1, 2);
+        const result = { rows: [1, 2], note: "it's \"done\"" };
+        expect(await repo.complete('ok', { state: TaskState.Done, result }, 9)).toMatchObject({ state: TaskState.Done, result, endedAt: 9, error: null });
+        const error = { name: 'TypeError', message: 'boom' };
+        expect(await repo.complete('bad', { state: TaskState.Failed, error }, 10)).toMatchObject({ state: TaskState.Failed, error, endedAt: 10 });
+        expect(await repo.get('ok')).toMatchObject({ state: TaskState.Done, result });
+        expect(await repo.get('bad')).toMatchObject({ state: TaskState.Failed, error });
+      });
+
+      it('refuses a task that is not dispatched', async () => {
+        await repo.add([newTask({ id: 'a', scheduledAt: 1 })]);
+        expect(await codeOf(repo.complete('a', { state: TaskState.Done, result: null }, 2))).toBe('ERR_INVALID_ARGUMENT');
+        expect(await codeOf(repo.complete('missing', { state: TaskState.Done, result: null }, 2))).toBe('ERR_TASK_NOT_FOUND');
+        await repo.claimDue(1, 1);
+        await repo.complete('a', { state: TaskState.Done, result: 'first' }, 3);
+        expect(await codeOf(repo.complete('a', { state: TaskState.Done, result: 'second' }, 4))).toBe('ERR_INVALID_ARGUMENT');
+        expect((await repo.get('a'))?.result).toBe('first');
+      });
+    });
+
+    describe('findByState', () => {
+      it('lists tasks of one state, scheduled ones in run order, with a limit', async () => {
+        await repo.add([newTask({ id: 'c', scheduledAt: 30 }), newTask({ id: 'a', scheduledAt: 10 }), newTask({ id: 'b', scheduledAt: 20 }), newTask({ id: 'd', scheduledAt: 5 })]);
+        await repo.claimDue(5, 1);
+        expect((await repo.findByState(TaskState.Scheduled)).map((t) => t.id)).toEqual(['a', 'b', 'c']);
+        expect((await repo.findByState(TaskState.Scheduled, 2)).map((t) => t.id)).toEqual(['a', 'b']);
+        expect((await repo.findByState(TaskState.Dispatched)).map((t) => t.id)).toEqual(['d']);
+        expect(await repo.findByState(TaskState.Done)).toEqual([]);
+      });
+    });
+
+    describe('timer', () => {
+      const watchWith = (clock: FakeClock): { calls: number[]; stop: () => void } => {
+        const calls: number[] = [];
+        const stop = repo.watch({ clock, keepAlive: false, onDue: () => calls.push(clock.now()) });
+        return { calls, stop };
+      };
+
+      it('wakes when the earliest task is due, not before', async () => {
+        const clock = new FakeClock(0);
+        const { calls, stop } = watchWith(clock);
+        await repo.add([newTask({ scheduledAt: 100 }), newTask({ scheduledAt: 300 })]);
+        await clock.advance(99);
+        expect(calls).toEqual([]);
+        await clock.advance(1);
+        expect(calls).toEqual([100]);
+        stop();
+      });
+
+      it('re-arms when a new earliest task arrives', async () => {
+        const clock = new FakeClock(0);
+        const { calls, stop } = watchWith(clock);
+        await repo.add([newTask({ scheduledAt: 500 })]);
+        await repo.add([newTask({ scheduledAt: 200 })]);
+        await clock.advance(200);
+        expect(calls).toEqual([200]);
+        stop();
+      });
+
+      it('moves with the earliest task when its time changes, never firing early', async () => {
+        const clock = new FakeClock(0);
+        const { calls, stop } = watchWith(clock);
+        await repo.add([newTask({ id: 'a', scheduledAt: 100 })]);
+        await repo.update('a', { scheduledAt: 400 });
+        await clock.advance(399);
+        expect(calls).toEqual([]);
+        await clock.advance(1);
+        expect(calls).toEqual([400]);
+        await repo.update('a', { scheduledAt: 450 });
+        await repo.update('a', { scheduledAt: 420 });
+        await clock.advance(100);
+        expect(calls).toEqual([400, 420]);
+        stop();
+      });
+
+      it('moves to the next task when the earliest is cancelled or claimed', async () => {
+        const clock = new FakeClock(0);
+        const { calls, stop } = watchWith(clock);
+        await repo.add([newTask({ id: 'a', scheduledAt: 100 }), newTask({ id: 'b', scheduledAt: 200 }), newTask({ id: 'c', scheduledAt: 300 })]);
+        await repo.cancel('a', 0);
+        await clock.advance(200);
+        expect(calls).toEqual([200]);
+        await repo.claimDue(200, 1);
+        await clock.advance(100);
+        expect(calls).toEqual([200, 300]);
+        stop();
+      });
+
+      it('wakes at once for tasks already due when watching starts', async () => {
+        const clock = new FakeClock(1_000);
+        await repo.add([newTask({ scheduledAt: 10 })]);
+        const { calls, stop } = watchWith(clock);
+        await clock.tick();
+        expect(calls).toEqual([1_000]);
+        stop();
+      });
+
+      it('stops waking after unwatch', async () => {
+        const clock = new FakeClock(0);
+        const { calls, stop } = watchWith(clock);
+        await repo.add([newTask({ scheduledAt: 100 })]);
+        stop();
+        await clock.advance(1_000);
+        expect(calls).toEqual([]);
+      });
+    });
+
+    describe('snapshots', () => {
+      it('hands out tasks that later writes do not change', async () => {
+        await repo.add([newTask({ id: 'a', scheduledAt: 1 })]);
+        const before: Task | undefined = await repo.get('a');
+        await repo.update('a', { priority: 5 });
+        expect(before?.priority).toBe(0);
+      });
+    });
+  });
+}

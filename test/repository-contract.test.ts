@@ -1,0 +1,4 @@
+import { HeapRepository } from '../src/index.js';
+import { repositoryContract } from '../src/testing/index.js';
+
+repositoryContract('HeapRepository', () => ({ repository: new HeapRepository() }));
