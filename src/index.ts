@@ -19,7 +19,7 @@ export type { HookEvent, HookName, LoopHooks, UpdateKind } from './hooks/loop-ho
 export { SystemClock } from './clock/system-clock.js';
 export type { SystemClockOptions } from './clock/system-clock.js';
 export type { Clock, ClockTimer } from './clock/clock.js';
-export { compareTasks, isEnded, TaskState } from './task/task.js';
+export { compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from './task/task.js';
 export type { EndedState, JsonValue, NewTask, Task, TaskError, TaskOutcome, TaskPatch } from './task/task.js';
 export {
   AbortedError,

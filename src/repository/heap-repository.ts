@@ -6,7 +6,7 @@ import {
   TaskCancelledError,
   TaskNotFoundError,
 } from '../errors.js';
-import { compareTasks, isEnded, TaskState } from '../task/task.js';
+import { compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from '../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch } from '../task/task.js';
 import { DueTimer } from './due-timer.js';
 import { Retention } from './retention.js';
@@ -68,6 +68,9 @@ export class HeapRepository implements TaskRepository {
         endedAt: null,
         result: null,
         error: null,
+        attempt: 0,
+        owner: null,
+        recovered: false,
       });
       this.#tasks.set(task.id, task);
       this.#heap.push(task);
@@ -104,13 +107,13 @@ export class HeapRepository implements TaskRepository {
     return Promise.resolve(cancelled);
   }
 
-  claimDue(now: number, limit: number): Promise<Task[]> {
+  claimDue(now: number, limit: number, owner: string): Promise<Task[]> {
     const claimed: Task[] = [];
     while (claimed.length < limit) {
       const top = this.#liveTop();
       if (top === undefined || top.scheduledAt > now) break;
       this.#heap.pop();
-      const dispatched = Object.freeze({ ...top, state: TaskState.Dispatched, dispatchedAt: now });
+      const dispatched = Object.freeze({ ...top, state: TaskState.Dispatched, dispatchedAt: now, owner, attempt: top.attempt + 1 });
       this.#tasks.set(top.id, dispatched);
       claimed.push(dispatched);
     }
@@ -132,6 +135,27 @@ export class HeapRepository implements TaskRepository {
     this.#tasks.set(id, ended);
     this.#retention.ended(id, now, this.#forget);
     return Promise.resolve(ended);
+  }
+
+  recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]> {
+    const recovered: Task[] = [];
+    for (const task of this.#tasks.values()) {
+      if (task.state !== TaskState.Dispatched || task.owner !== owner) continue;
+      const next = Object.freeze(
+        policy === RecoveryPolicy.Rerun
+          ? { ...task, state: TaskState.Scheduled, recovered: true }
+          : { ...task, state: TaskState.Failed, recovered: true, endedAt: now, error: crashError },
+      );
+      recovered.push(next);
+    }
+    recovered.sort((a, b) => a.seq - b.seq);
+    for (const task of recovered) {
+      this.#tasks.set(task.id, task);
+      if (task.state === TaskState.Scheduled) this.#heap.push(task);
+      else this.#retention.ended(task.id, now, this.#forget);
+    }
+    this.#follow();
+    return Promise.resolve(recovered);
   }
 
   findByState(state: TaskState, limit = Infinity): Promise<Task[]> {

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/clock.js';
-import type { NewTask, Task, TaskOutcome, TaskPatch, TaskState } from '../task/task.js';
+import type { NewTask, RecoveryPolicy, Task, TaskOutcome, TaskPatch, TaskState } from '../task/task.js';
 
 /**
  * Where tasks live, and the timer that follows the next due one.
@@ -35,10 +35,18 @@ export interface TaskRepository {
 
   /**
    * Moves up to `limit` due tasks (`scheduledAt <= now`) from `scheduled` to `dispatched`, in run
-   * order (time, then priority descending, then seq), and returns them. A task whose time was moved
-   * past `now` is not due, so it is never taken early.
+   * order (time, then priority descending, then seq), and returns them with `dispatchedAt = now`,
+   * `owner` set and `attempt` incremented. A task whose time was moved past `now` is not due, so it
+   * is never taken early. With several processes on one store, each task is claimed by one only.
    */
-  claimDue(now: number, limit: number): Promise<Task[]>;
+  claimDue(now: number, limit: number, owner: string): Promise<Task[]>;
+
+  /**
+   * Crash recovery: tasks still `dispatched` by `owner` (a run that ended without recording their
+   * outcomes) are marked `recovered` and either put back to `scheduled` (`rerun`, keeping their
+   * time and attempt count) or ended `failed` with a `CrashRecovery` error (`fail`). Returns them.
+   */
+  recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]>;
 
   /** Records how a `dispatched` task ended. Throws `ERR_TASK_NOT_FOUND` or, if it is not dispatched, `ERR_INVALID_ARGUMENT`. */
   complete(id: string, outcome: TaskOutcome, now: number): Promise<Task>;

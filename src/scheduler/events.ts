@@ -9,6 +9,8 @@ export interface SchedulerEvents {
   'task:updated': { readonly task: Task };
   'task:cancelled': { readonly task: Task };
   'task:dispatched': { readonly task: Task };
+  /** At start, crash recovery took over a task a previous run left dispatched (see `recovery`). */
+  'task:recovered': { readonly task: Task };
   'task:done': { readonly task: Task };
   /** `error` is what the work threw (or the dispatch error), as thrown. */
   'task:failed': { readonly task: Task; readonly error: unknown };

@@ -9,7 +9,7 @@ import { Recovery } from '../hooks/loop-hooks.js';
 import type { LoopHooks, UpdateKind } from '../hooks/loop-hooks.js';
 import type { TaskRepository } from '../repository/task-repository.js';
 import { toFrozenJson } from '../task/json.js';
-import { isEnded, TaskState } from '../task/task.js';
+import { isEnded, RecoveryPolicy, TaskState } from '../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch } from '../task/task.js';
 import type { LoopPhase, SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
 import { SafeEmitter } from './safe-emitter.js';
@@ -41,6 +41,14 @@ export interface SchedulerOptions {
   readonly retryDelay?: number;
   /** Whether a running scheduler keeps the process alive while tasks are pending. @default true */
   readonly keepAlive?: boolean;
+  /**
+   * This scheduler's name in the store: tasks it claims carry it, and at start it recovers the tasks
+   * a previous run under the same name left dispatched. Processes sharing one store need distinct,
+   * stable names. @default 'default'
+   */
+  readonly owner?: string;
+  /** What start-up does with tasks a previous run left dispatched. @default 'rerun' */
+  readonly recovery?: RecoveryPolicy;
 }
 
 export interface StopOptions {
@@ -76,6 +84,8 @@ export class Scheduler {
   readonly #maxParamBytes: number;
   readonly #retryDelay: number;
   readonly #keepAlive: boolean;
+  readonly #owner: string;
+  readonly #recovery: RecoveryPolicy;
   readonly #wake = new Wake();
   readonly #waiters = new Waiters();
   readonly #running = new Map<string, Running>();
@@ -86,11 +96,12 @@ export class Scheduler {
   #loopWaiting = false;
   #unwatch: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
+  #starting: Promise<void> | undefined;
   #stopError: unknown;
 
   constructor(options: SchedulerOptions) {
     const { repository, dispatcher, hooks = {}, clock = new SystemClock() } = checkObject(options, 'Scheduler options') as unknown as SchedulerOptions;
-    const { maxParamBytes = 1_048_576, hookTimeout = 10_000, retryDelay = 1_000, keepAlive = true } = options;
+    const { maxParamBytes = 1_048_576, hookTimeout = 10_000, retryDelay = 1_000, keepAlive = true, owner = 'default', recovery = RecoveryPolicy.Rerun } = options;
     if (typeof repository?.claimDue !== 'function') throw new InvalidArgumentError('Scheduler repository', 'a TaskRepository', repository);
     if (typeof dispatcher?.dispatch !== 'function') throw new InvalidArgumentError('Scheduler dispatcher', 'a Dispatcher', dispatcher);
     if (typeof clock?.setTimer !== 'function') throw new InvalidArgumentError('Scheduler clock', 'a Clock', clock);
@@ -98,6 +109,10 @@ export class Scheduler {
     positive(hookTimeout, 'hookTimeout');
     positive(retryDelay, 'retryDelay', 0);
     if (typeof keepAlive !== 'boolean') throw new InvalidArgumentError('keepAlive', 'a boolean', keepAlive);
+    checkId(owner, 'owner');
+    if (recovery !== RecoveryPolicy.Rerun && recovery !== RecoveryPolicy.Fail) throw new InvalidArgumentError('recovery', "'rerun' or 'fail'", recovery);
+    this.#owner = owner;
+    this.#recovery = recovery;
     this.#repository = repository;
     this.#dispatcher = dispatcher;
     this.#clock = clock;
@@ -136,10 +151,25 @@ export class Scheduler {
     return this;
   }
 
-  /** Starts the loop; tasks already overdue run at once, in order. Resolves once the loop runs. */
-  async start(): Promise<void> {
-    if (this.#state === SchedulerState.Running) return;
+  /**
+   * Recovers what a previous run left dispatched, then starts the loop; tasks already overdue run
+   * at once, in order. Resolves once the loop runs. A failing recovery rejects and starts nothing.
+   */
+  start(): Promise<void> {
+    if (this.#state === SchedulerState.Running) return Promise.resolve();
+    this.#starting ??= this.#start().finally(() => {
+      this.#starting = undefined;
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     if (this.#stopping !== undefined) await this.#stopping;
+    const recovered = await this.#repository.recover(this.#owner, this.#recovery, this.#clock.now());
+    for (const task of recovered) {
+      this.#events.emit('task:recovered', { task });
+      if (isEnded(task.state)) this.#waiters.resolve(task.id, task);
+    }
     this.#state = SchedulerState.Running;
     this.#stopError = undefined;
     this.#stopController = new AbortController();
@@ -248,7 +278,7 @@ export class Scheduler {
       this.#wake.clear();
       const tasks = await this.#claim(free, signal);
       if (tasks.length > 0) {
-        for (const task of tasks) await this.#start(task);
+        for (const task of tasks) await this.#dispatch(task);
         continue;
       }
       this.#loopWaiting = true;
@@ -276,7 +306,7 @@ export class Scheduler {
     for (let attempt = 1; !signal.aborted; attempt++) {
       let tasks: Task[];
       try {
-        tasks = await this.#repository.claimDue(this.#clock.now(), limit);
+        tasks = await this.#repository.claimDue(this.#clock.now(), limit, this.#owner);
       } catch (error) {
         this.#report(error, 'claim');
         const decision = await this.#hooks.recover('onGetNextError', { error, attempt }, Recovery.retry(this.#retryDelay));
@@ -304,7 +334,7 @@ export class Scheduler {
   }
 
   /** Hands a claimed task to the dispatcher; a refused task is recorded failed, never dropped. */
-  async #start(task: Task): Promise<void> {
+  async #dispatch(task: Task): Promise<void> {
     const controller = new AbortController();
     let handle: DispatchHandle;
     for (let attempt = 1; ; attempt++) {

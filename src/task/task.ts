@@ -39,7 +39,22 @@ export interface Task {
   readonly endedAt: number | null;
   readonly result: JsonValue;
   readonly error: TaskError | null;
+  /** How many times the task was dispatched (claimed); 0 until it first runs. */
+  readonly attempt: number;
+  /** Which scheduler instance claimed it last (`SchedulerOptions.owner`), null until then. */
+  readonly owner: string | null;
+  /** True once crash recovery took it over from a run that never recorded an outcome. */
+  readonly recovered: boolean;
 }
+
+/** What crash recovery does with tasks a previous run left `dispatched`. */
+export const RecoveryPolicy = {
+  /** Run them again (at-least-once delivery). */
+  Rerun: 'rerun',
+  /** End them `failed` with a `CrashRecovery` error (at-most-once delivery). */
+  Fail: 'fail',
+} as const;
+export type RecoveryPolicy = (typeof RecoveryPolicy)[keyof typeof RecoveryPolicy];
 
 /** What a repository needs to store a new task; it assigns `seq` and the initial state. */
 export interface NewTask {
@@ -76,3 +91,9 @@ export function isEnded(state: TaskState): state is EndedState {
 export function compareTasks(a: Task, b: Task): number {
   return a.scheduledAt - b.scheduledAt || b.priority - a.priority || a.seq - b.seq;
 }
+
+/** The error recorded on tasks that crash recovery ends `failed`. */
+export const crashError: TaskError = Object.freeze({
+  name: 'CrashRecovery',
+  message: 'the process running this task stopped before recording its outcome',
+});

@@ -38,6 +38,9 @@ export function dispatchedTask(workId: string, param: Task['param'] = null): Tas
     endedAt: null,
     result: null,
     error: null,
+    attempt: 1,
+    owner: 'contract',
+    recovered: false,
   });
 }
 

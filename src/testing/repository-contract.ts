@@ -59,7 +59,7 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
         const [stored] = await repo.add([input]);
         const got = await repo.get('a');
         for (const task of [stored, got]) {
-          expect(task).toMatchObject({ ...input, state: TaskState.Scheduled, dispatchedAt: null, endedAt: null, result: null, error: null });
+          expect(task).toMatchObject({ ...input, state: TaskState.Scheduled, dispatchedAt: null, endedAt: null, result: null, error: null, attempt: 0, owner: null, recovered: false });
           expect(typeof task?.seq).toBe('number');
         }
       });
@@ -124,44 +124,44 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
           newTask({ id: 'low2', scheduledAt: 100, priority: 0 }),
           newTask({ id: 'future', scheduledAt: 10_000 }),
         ]);
-        const first = await repo.claimDue(300, 3);
+        const first = await repo.claimDue(300, 3, 'me');
         expect(first.map((t) => t.id)).toEqual(['first', 'high', 'low']);
-        const second = await repo.claimDue(300, 10);
+        const second = await repo.claimDue(300, 10, 'me');
         expect(second.map((t) => t.id)).toEqual(['low2', 'late']);
-        expect(await repo.claimDue(9_999, 10)).toEqual([]);
+        expect(await repo.claimDue(9_999, 10, 'me')).toEqual([]);
       });
 
       it('marks claimed tasks dispatched with the claim time, once', async () => {
         await repo.add([newTask({ id: 'a', scheduledAt: 10 })]);
-        const [claimed] = await repo.claimDue(25, 5);
-        expect(claimed).toMatchObject({ id: 'a', state: TaskState.Dispatched, dispatchedAt: 25 });
+        const [claimed] = await repo.claimDue(25, 5, 'me');
+        expect(claimed).toMatchObject({ id: 'a', state: TaskState.Dispatched, dispatchedAt: 25, owner: 'me', attempt: 1 });
         expect((await repo.get('a'))?.state).toBe(TaskState.Dispatched);
-        expect(await repo.claimDue(25, 5)).toEqual([]);
+        expect(await repo.claimDue(25, 5, 'me')).toEqual([]);
       });
 
       it('never claims a task whose time was moved past now', async () => {
         await repo.add([newTask({ id: 'a', scheduledAt: 10 })]);
         await repo.update('a', { scheduledAt: 500 });
-        expect(await repo.claimDue(499, 5)).toEqual([]);
-        expect((await repo.claimDue(500, 5)).map((t) => t.id)).toEqual(['a']);
+        expect(await repo.claimDue(499, 5, 'me')).toEqual([]);
+        expect((await repo.claimDue(500, 5, 'me')).map((t) => t.id)).toEqual(['a']);
       });
 
       it('claims a task moved earlier at its new time', async () => {
         await repo.add([newTask({ id: 'a', scheduledAt: 500 })]);
         await repo.update('a', { scheduledAt: 20 });
-        expect((await repo.claimDue(20, 5)).map((t) => t.id)).toEqual(['a']);
+        expect((await repo.claimDue(20, 5, 'me')).map((t) => t.id)).toEqual(['a']);
       });
 
       it('follows priority changes', async () => {
         await repo.add([newTask({ id: 'a', scheduledAt: 5 }), newTask({ id: 'b', scheduledAt: 5 })]);
         await repo.update('b', { priority: 3 });
-        expect((await repo.claimDue(5, 1)).map((t) => t.id)).toEqual(['b']);
+        expect((await repo.claimDue(5, 1, 'me')).map((t) => t.id)).toEqual(['b']);
       });
 
       it('never claims a cancelled task', async () => {
         await repo.add([newTask({ id: 'a', scheduledAt: 5 }), newTask({ id: 'b', scheduledAt: 6 })]);
         await repo.cancel('a', 1);
-        expect((await repo.claimDue(10, 5)).map((t) => t.id)).toEqual(['b']);
+        expect((await repo.claimDue(10, 5, 'me')).map((t) => t.id)).toEqual(['b']);
       });
     });
 
@@ -175,7 +175,7 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
 
       it('refuses unknown, dispatched and cancelled tasks with typed errors', async () => {
         await repo.add([newTask({ id: 'run', scheduledAt: 1 }), newTask({ id: 'gone', scheduledAt: 1_000 })]);
-        await repo.claimDue(1, 1);
+        await repo.claimDue(1, 1, 'me');
         await repo.cancel('gone', 2);
         expect(await codeOf(repo.update('missing', { priority: 1 }))).toBe('ERR_TASK_NOT_FOUND');
         expect(await codeOf(repo.update('run', { priority: 1 }))).toBe('ERR_ALREADY_DISPATCHED');
@@ -194,7 +194,7 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
 
       it('refuses a running task and reports an ended one as undefined', async () => {
         await repo.add([newTask({ id: 'a', scheduledAt: 1 })]);
-        await repo.claimDue(1, 1);
+        await repo.claimDue(1, 1, 'me');
         expect(await codeOf(repo.cancel('a', 2))).toBe('ERR_ALREADY_DISPATCHED');
         await repo.complete('a', { state: TaskState.Done, result: 1 }, 3);
         expect(await repo.cancel('a', 4)).toBeUndefined();
@@ -205,7 +205,7 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
     describe('complete', () => {
       it('records a result or an error with the end time', async () => {
         await repo.add([newTask({ id: 'ok', scheduledAt: 1 }), newTask({ id: 'bad', scheduledAt: 1 })]);
-        await repo.claimDue(1, 2);
+        await repo.claimDue(1, 2, 'me');
         const result = { rows: [1, 2], note: "it's \"done\"" };
         expect(await repo.complete('ok', { state: TaskState.Done, result }, 9)).toMatchObject({ state: TaskState.Done, result, endedAt: 9, error: null });
         const error = { name: 'TypeError', message: 'boom' };
@@ -218,17 +218,40 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
         await repo.add([newTask({ id: 'a', scheduledAt: 1 })]);
         expect(await codeOf(repo.complete('a', { state: TaskState.Done, result: null }, 2))).toBe('ERR_INVALID_ARGUMENT');
         expect(await codeOf(repo.complete('missing', { state: TaskState.Done, result: null }, 2))).toBe('ERR_TASK_NOT_FOUND');
-        await repo.claimDue(1, 1);
+        await repo.claimDue(1, 1, 'me');
         await repo.complete('a', { state: TaskState.Done, result: 'first' }, 3);
         expect(await codeOf(repo.complete('a', { state: TaskState.Done, result: 'second' }, 4))).toBe('ERR_INVALID_ARGUMENT');
         expect((await repo.get('a'))?.result).toBe('first');
       });
     });
 
+    describe('recover', () => {
+      it('puts tasks its owner left dispatched back to scheduled, flagged, keeping time and attempt', async () => {
+        await repo.add([newTask({ id: 'mine', scheduledAt: 5 }), newTask({ id: 'theirs', scheduledAt: 6 }), newTask({ id: 'later', scheduledAt: 50 })]);
+        await repo.claimDue(5, 1, 'me');
+        await repo.claimDue(6, 1, 'other');
+        const recovered = await repo.recover('me', 'rerun', 40);
+        expect(recovered.map((t) => t.id)).toEqual(['mine']);
+        expect(await repo.get('mine')).toMatchObject({ state: TaskState.Scheduled, recovered: true, attempt: 1, scheduledAt: 5 });
+        expect((await repo.get('theirs'))?.state).toBe(TaskState.Dispatched);
+        const again = await repo.claimDue(40, 5, 'me');
+        expect(again.map((t) => [t.id, t.attempt, t.recovered])).toEqual([['mine', 2, true]]);
+      });
+
+      it('ends them failed with a CrashRecovery error under the fail policy', async () => {
+        await repo.add([newTask({ id: 'a', scheduledAt: 5 })]);
+        await repo.claimDue(5, 1, 'me');
+        const [failed] = await repo.recover('me', 'fail', 9);
+        expect(failed).toMatchObject({ id: 'a', state: TaskState.Failed, recovered: true, endedAt: 9, error: { name: 'CrashRecovery' } });
+        expect(await repo.get('a')).toEqual(failed);
+        expect(await repo.recover('me', 'fail', 10)).toEqual([]);
+      });
+    });
+
     describe('findByState', () => {
       it('lists tasks of one state, scheduled ones in run order, with a limit', async () => {
         await repo.add([newTask({ id: 'c', scheduledAt: 30 }), newTask({ id: 'a', scheduledAt: 10 }), newTask({ id: 'b', scheduledAt: 20 }), newTask({ id: 'd', scheduledAt: 5 })]);
-        await repo.claimDue(5, 1);
+        await repo.claimDue(5, 1, 'me');
         expect((await repo.findByState(TaskState.Scheduled)).map((t) => t.id)).toEqual(['a', 'b', 'c']);
         expect((await repo.findByState(TaskState.Scheduled, 2)).map((t) => t.id)).toEqual(['a', 'b']);
         expect((await repo.findByState(TaskState.Dispatched)).map((t) => t.id)).toEqual(['d']);
@@ -287,7 +310,7 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
         await repo.cancel('a', 0);
         await clock.advance(200);
         expect(calls).toEqual([200]);
-        await repo.claimDue(200, 1);
+        await repo.claimDue(200, 1, 'me');
         await clock.advance(100);
         expect(calls).toEqual([200, 300]);
         stop();
