@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/clock.js';
 import { SystemClock } from '../clock/system-clock.js';
 import type { Dispatcher, DispatchHandle, WorkOutcome } from '../dispatcher/dispatcher.js';
-import { AbortedError, InvalidArgumentError, InvalidResultError, KokugenError, NotRunningError, TaskNotFoundError, toError, UnknownWorkError } from '../errors.js';
+import { AbortedError, InvalidArgumentError, InvalidResultError, KokugenError, ListenerFailedError, NotRunningError, TaskNotFoundError, toError, UnknownWorkError } from '../errors.js';
 import { composeHooks } from '../hooks/compose-hooks.js';
 import { HookRunner } from '../hooks/hook-runner.js';
 import { Recovery } from '../hooks/loop-hooks.js';
@@ -123,7 +123,7 @@ export class Scheduler {
     this.#hooks = new HookRunner(hookSet, clock, hookTimeout, (error) => this.#report(error, 'hook'));
     this.#events = new SafeEmitter<SchedulerEvents>((event, error) => {
       // A failing loop:error listener must not report itself forever.
-      if (event !== 'loop:error') this.#report(error, 'listener');
+      if (event !== 'loop:error') this.#report(new ListenerFailedError(String(event), error), 'listener');
     });
   }
 
