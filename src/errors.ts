@@ -6,6 +6,7 @@ export const ErrorCode = {
   InvalidArgument: 'ERR_INVALID_ARGUMENT',
   UnknownWork: 'ERR_UNKNOWN_WORK',
   TaskNotFound: 'ERR_TASK_NOT_FOUND',
+  SeriesNotFound: 'ERR_SERIES_NOT_FOUND',
   AlreadyDispatched: 'ERR_ALREADY_DISPATCHED',
   TaskCancelled: 'ERR_TASK_CANCELLED',
   DuplicateId: 'ERR_DUPLICATE_ID',
@@ -17,6 +18,8 @@ export const ErrorCode = {
   ListenerFailed: 'ERR_LISTENER_FAILED',
   InvalidResult: 'ERR_INVALID_RESULT',
   NonErrorThrown: 'ERR_NON_ERROR_THROWN',
+  Timeout: 'ERR_TIMEOUT',
+  RetryLater: 'ERR_RETRY_LATER',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -57,6 +60,14 @@ export class TaskNotFoundError extends KokugenError {
   constructor(taskId: string) {
     super(ErrorCode.TaskNotFound, `no task has id ${JSON.stringify(taskId)}`);
     this.taskId = taskId;
+  }
+}
+
+export class SeriesNotFoundError extends KokugenError {
+  readonly seriesId: string;
+  constructor(seriesId: string) {
+    super(ErrorCode.SeriesNotFound, `no series has id ${JSON.stringify(seriesId)}`);
+    this.seriesId = seriesId;
   }
 }
 
@@ -142,6 +153,26 @@ export class NonErrorThrownError extends KokugenError {
   constructor(thrown: unknown) {
     super(ErrorCode.NonErrorThrown, `the work threw a non-Error value: ${describe(thrown)}`);
     this.thrown = thrown;
+  }
+}
+
+/** The reason a running attempt's signal aborts when it ran longer than its `timeout`. */
+export class TimeoutError extends KokugenError {
+  constructor(ms: number) {
+    super(ErrorCode.Timeout, `the attempt ran longer than its timeout of ${ms} ms`);
+  }
+}
+
+/**
+ * Thrown by a work function to ask for another attempt after `delay` ms, whatever the back-off
+ * says. It counts as a failed attempt; with a retry policy, never beyond `retry.attempts`.
+ */
+export class RetryLaterError extends KokugenError {
+  readonly delay: number;
+  constructor(delay: number, message = `retry in ${delay} ms`) {
+    if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) throw new InvalidArgumentError('RetryLaterError delay', 'a finite number of ms >= 0', delay);
+    super(ErrorCode.RetryLater, message);
+    this.delay = delay;
   }
 }
 

@@ -89,7 +89,7 @@ describe('HeapRepository against a sorted-array model', () => {
             }
           }
         }
-        const rest = await repo.findByState(TaskState.Scheduled);
+        const rest = await repo.find({ state: TaskState.Scheduled, limit: 1_000_000 });
         expect(rest.map((t) => t.id)).toEqual(modelClaim(model, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
         const sorted = [...rest].sort(compareTasks);
         expect(sorted).toEqual(rest);

@@ -10,7 +10,7 @@ describe('schedule() input', () => {
     it(`refuses ${name} with ERR_INVALID_ARGUMENT and stores nothing`, async () => {
       const { scheduler, repository, events } = kit();
       expect(await codeOf(() => scheduler.schedule(input as ScheduleInput))).toBe('ERR_INVALID_ARGUMENT');
-      expect(await repository.findByState(TaskState.Scheduled)).toEqual([]);
+      expect(await repository.find({ state: TaskState.Scheduled, limit: 1_000_000 })).toEqual([]);
       expect(events).toEqual([]);
     });
   }
@@ -24,7 +24,7 @@ describe('schedule() input', () => {
   it('refuses an unknown work id with ERR_UNKNOWN_WORK', async () => {
     const { scheduler, repository } = kit();
     expect(await codeOf(scheduler.schedule({ workId: 'nobody', delay: 0 }))).toBe('ERR_UNKNOWN_WORK');
-    expect(await repository.findByState(TaskState.Scheduled)).toEqual([]);
+    expect(await repository.find({ state: TaskState.Scheduled, limit: 1_000_000 })).toEqual([]);
   });
 
   it('refuses a caller-given id that exists with ERR_DUPLICATE_ID, keeping the original', async () => {
@@ -39,7 +39,7 @@ describe('schedule() input', () => {
     expect(await codeOf(scheduler.scheduleMany([{ workId: 'record', delay: 0 }, { workId: 'record', delay: -1 }]))).toBe('ERR_INVALID_ARGUMENT');
     await scheduler.schedule({ id: 'taken', workId: 'record', delay: 0 });
     expect(await codeOf(scheduler.scheduleMany([{ id: 'new', workId: 'record', delay: 0 }, { id: 'taken', workId: 'record', delay: 0 }]))).toBe('ERR_DUPLICATE_ID');
-    expect((await repository.findByState(TaskState.Scheduled)).map((t) => t.id)).toEqual(['taken']);
+    expect((await repository.find({ state: TaskState.Scheduled, limit: 1_000_000 })).map((t) => t.id)).toEqual(['taken']);
     expect(await codeOf(scheduler.scheduleMany('nope' as never))).toBe('ERR_INVALID_ARGUMENT');
   });
 

@@ -26,6 +26,12 @@ export interface Dispatcher {
    * is a dispatch error, not an outcome. `signal` aborts the running work.
    */
   dispatch(task: Task, signal: AbortSignal): DispatchHandle | Promise<DispatchHandle>;
+
+  /**
+   * Work ids that cannot take another task right now (a per-work limit is reached). The Scheduler
+   * leaves their due tasks waiting in the repository and claims others. Optional: none when absent.
+   */
+  saturated?(): ReadonlySet<string>;
 }
 
 export interface DispatchHandle {

@@ -1,5 +1,7 @@
 import { InvalidArgumentError, UnknownWorkError } from '../errors.js';
-import type { Task } from '../task/task.js';
+import { toRetryPolicy } from '../task/retry.js';
+import type { RetryInput } from '../task/retry.js';
+import type { RetryPolicy, Task } from '../task/task.js';
 
 export interface WorkContext {
   /** Aborts when the scheduler force-stops (later: on timeout or abort). Pass it to fetch, streams, timers. */
@@ -10,20 +12,47 @@ export interface WorkContext {
 /** What runs a task: its param in, a JSON result out. May be async; may throw anything. */
 export type WorkFunction<P = never, R = unknown> = (param: P, context: WorkContext) => R | Promise<R>;
 
-/** Maps work ids to work functions. */
+/** Per-work settings, given at `register()`. */
+export interface WorkOptions {
+  /** At most this many tasks of this work run at once, inside the pool's own limit. @default unlimited */
+  readonly concurrency?: number;
+  /** The retry policy of this work's tasks unless a task gives its own (fields merge over these). */
+  readonly retry?: RetryInput;
+  /** The timeout of one attempt in ms, unless a task gives its own. @default none */
+  readonly timeout?: number;
+}
+
+/** The checked form of `WorkOptions`. */
+export interface WorkSettings {
+  readonly concurrency: number;
+  readonly retry: RetryPolicy | null;
+  readonly timeout: number | null;
+}
+
+const noSettings: WorkSettings = Object.freeze({ concurrency: Infinity, retry: null, timeout: null });
+
+/** Maps work ids to work functions and their settings. */
 export class WorkRegistry {
   readonly #works = new Map<string, WorkFunction<never>>();
+  readonly #settings = new Map<string, WorkSettings>();
 
   /**
    * Registers `fn` under `workId`. The param type is the caller's promise: kokugen checks only
    * that params are JSON, so validate inside the work if the params come from outside.
    */
-  register<P, R>(workId: string, fn: WorkFunction<P, R>): this {
+  register<P, R>(workId: string, fn: WorkFunction<P, R>, options: WorkOptions = {}): this {
     if (typeof workId !== 'string' || workId.length === 0) throw new InvalidArgumentError('register workId', 'a non-empty string', workId);
     if (typeof fn !== 'function') throw new InvalidArgumentError(`register(${JSON.stringify(workId)}) fn`, 'a function', fn);
     if (this.#works.has(workId)) throw new InvalidArgumentError('register workId', 'an id not registered yet', workId);
+    const settings = toSettings(options, workId);
     this.#works.set(workId, fn as WorkFunction<never>);
+    if (settings !== noSettings) this.#settings.set(workId, settings);
     return this;
+  }
+
+  /** The work's settings (defaults when it registered none). */
+  settings(workId: string): WorkSettings {
+    return this.#settings.get(workId) ?? noSettings;
   }
 
   has(workId: string): boolean {
@@ -40,4 +69,17 @@ export class WorkRegistry {
   ids(): string[] {
     return [...this.#works.keys()];
   }
+}
+
+function toSettings(options: WorkOptions, workId: string): WorkSettings {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`register(${JSON.stringify(workId)}) options`, 'an object', options);
+  const { concurrency, retry, timeout } = options;
+  if (concurrency === undefined && retry === undefined && timeout === undefined) return noSettings;
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new InvalidArgumentError(`${workId} concurrency`, 'an integer >= 1', concurrency);
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) throw new InvalidArgumentError(`${workId} timeout`, 'a finite number of ms > 0', timeout);
+  return Object.freeze({
+    concurrency: concurrency ?? Infinity,
+    retry: retry === undefined ? null : toRetryPolicy(retry, undefined, `${workId} retry`),
+    timeout: timeout ?? null,
+  });
 }

@@ -22,6 +22,9 @@ export class WorkerPoolDispatcher implements Dispatcher {
   readonly #concurrency: number;
   #running = 0;
   readonly #waiting: Array<() => void> = [];
+  /** Running tasks per work id that has a concurrency limit, and the ids at their limit. */
+  readonly #perWork = new Map<string, number>();
+  readonly #saturated = new Set<string>();
 
   constructor(options: WorkerPoolDispatcherOptions) {
     const { works, concurrency = 1 } = options;
@@ -30,6 +33,11 @@ export class WorkerPoolDispatcher implements Dispatcher {
     }
     this.#works = works;
     this.#concurrency = concurrency;
+  }
+
+  /** The registry it runs works from (the Scheduler reads per-work defaults from it). */
+  get works(): WorkRegistry {
+    return this.#works;
   }
 
   get concurrency(): number {
@@ -67,16 +75,31 @@ export class WorkerPoolDispatcher implements Dispatcher {
   dispatch(task: Task, signal: AbortSignal): DispatchHandle {
     if (this.#running >= this.#concurrency) throw new PoolFullError();
     const fn = this.#works.get(task.workId);
+    const limit = this.#works.settings(task.workId).concurrency;
+    if (limit !== Infinity) {
+      const count = (this.#perWork.get(task.workId) ?? 0) + 1;
+      if (count > limit) throw new PoolFullError();
+      this.#perWork.set(task.workId, count);
+      if (count === limit) this.#saturated.add(task.workId);
+    }
     this.#running++;
-    return { done: this.#run(fn, task, signal) };
+    return { done: this.#run(fn, task, signal, limit !== Infinity) };
   }
 
-  async #run(fn: (param: unknown, context: { signal: AbortSignal; task: Task }) => unknown, task: Task, signal: AbortSignal): Promise<WorkOutcome> {
+  saturated(): ReadonlySet<string> {
+    return this.#saturated;
+  }
+
+  async #run(fn: (param: unknown, context: { signal: AbortSignal; task: Task }) => unknown, task: Task, signal: AbortSignal, limited: boolean): Promise<WorkOutcome> {
     try {
       return { ok: true, result: await fn(task.param, { signal, task }) };
     } catch (error) {
       return { ok: false, error };
     } finally {
+      if (limited) {
+        this.#perWork.set(task.workId, (this.#perWork.get(task.workId) ?? 1) - 1);
+        this.#saturated.delete(task.workId);
+      }
       this.#running--;
       // Released waiters compute their free count when they run, so one release per slot suffices.
       this.#waiting.shift()?.();

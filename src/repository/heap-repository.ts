@@ -3,20 +3,24 @@ import {
   AlreadyDispatchedError,
   DuplicateIdError,
   InvalidArgumentError,
+  SeriesNotFoundError,
   TaskCancelledError,
   TaskNotFoundError,
 } from '../errors.js';
-import { compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from '../task/task.js';
-import type { NewTask, Task, TaskOutcome, TaskPatch } from '../task/task.js';
+import type { Series } from '../schedule/series.js';
+import { appendError, compareTasks, crashError, isEnded, matchesQuery, RecoveryPolicy, TaskState } from '../task/task.js';
+import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 import { DueTimer } from './due-timer.js';
 import { Retention } from './retention.js';
 import type { RetentionOptions } from './retention.js';
-import type { RepositoryWatcher, TaskRepository } from './task-repository.js';
+import type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
 
 export interface HeapRepositoryOptions {
   /** How long ended tasks are kept. */
   readonly retention?: RetentionOptions;
 }
+
+const noErrors: Task['errors'] = Object.freeze([]);
 
 /**
  * The in-memory repository: a Map of frozen task snapshots and a binary heap of scheduled ones.
@@ -32,6 +36,9 @@ export class HeapRepository implements TaskRepository {
   #heap = new Heap<Task>(compareTasks);
   #stale = 0;
   #seq = 0;
+  readonly #series = new Map<string, Series>();
+  /** Per series, the ids of its occurrences that are scheduled or dispatched. */
+  readonly #active = new Map<string, Set<string>>();
   readonly #timer = new DueTimer();
   readonly #retention: Retention;
   readonly #forget = (id: string): void => {
@@ -53,29 +60,7 @@ export class HeapRepository implements TaskRepository {
       if (this.#tasks.has(t.id) || seen.has(t.id)) return Promise.reject(new DuplicateIdError(t.id));
       seen.add(t.id);
     }
-    const stored = tasks.map((t) => {
-      const task: Task = Object.freeze({
-        id: t.id,
-        workId: t.workId,
-        param: t.param,
-        scheduledAt: t.scheduledAt,
-        priority: t.priority,
-        seq: this.#seq++,
-        meta: t.meta,
-        state: TaskState.Scheduled,
-        createdAt: t.createdAt,
-        dispatchedAt: null,
-        endedAt: null,
-        result: null,
-        error: null,
-        attempt: 0,
-        owner: null,
-        recovered: false,
-      });
-      this.#tasks.set(task.id, task);
-      this.#heap.push(task);
-      return task;
-    });
+    const stored = tasks.map((t) => this.#insert(t));
     this.#follow();
     return Promise.resolve(stored);
   }
@@ -100,73 +85,215 @@ export class HeapRepository implements TaskRepository {
     if (current === undefined) return Promise.reject(new TaskNotFoundError(id));
     if (current.state === TaskState.Dispatched) return Promise.reject(new AlreadyDispatchedError(id));
     if (isEnded(current.state)) return Promise.resolve(undefined);
-    const cancelled = Object.freeze({ ...current, state: TaskState.Cancelled, endedAt: now });
-    this.#replace(cancelled);
-    this.#retention.ended(id, now, this.#forget);
+    const cancelled = this.#cancelScheduled(current, now);
     this.#follow();
     return Promise.resolve(cancelled);
   }
 
-  claimDue(now: number, limit: number, owner: string): Promise<Task[]> {
+  claimDue(now: number, limit: number, owner: string, skipWorks?: ReadonlySet<string>): Promise<Task[]> {
     const claimed: Task[] = [];
+    let skipped: Task[] | undefined;
     while (claimed.length < limit) {
       const top = this.#liveTop();
       if (top === undefined || top.scheduledAt > now) break;
       this.#heap.pop();
+      if (skipWorks?.has(top.workId) === true) {
+        (skipped ??= []).push(top);
+        continue;
+      }
       const dispatched = Object.freeze({ ...top, state: TaskState.Dispatched, dispatchedAt: now, owner, attempt: top.attempt + 1 });
       this.#tasks.set(top.id, dispatched);
       claimed.push(dispatched);
     }
+    if (skipped !== undefined) for (const task of skipped) this.#heap.push(task);
     if (claimed.length > 0) this.#follow();
     return Promise.resolve(claimed);
   }
 
-  complete(id: string, outcome: TaskOutcome, now: number): Promise<Task> {
+  complete(id: string, outcome: TaskOutcome, now: number, next?: NewTask): Promise<Completion> {
     const current = this.#tasks.get(id);
     if (current === undefined) return Promise.reject(new TaskNotFoundError(id));
     if (current.state !== TaskState.Dispatched) {
-      return Promise.reject(new InvalidArgumentError(`complete(${JSON.stringify(id)})`, 'a dispatched task', `a ${current.state} task`));
+      return Promise.reject(new InvalidArgumentError(`complete(${JSON.stringify(id)})`, 'a dispatched task', `a ${current.state} task`, { described: true }));
+    }
+    if (next !== undefined && this.#tasks.has(next.id)) return Promise.reject(new DuplicateIdError(next.id));
+    if (outcome.state === TaskState.Scheduled) {
+      const retry = Object.freeze({ ...current, state: TaskState.Scheduled, scheduledAt: outcome.scheduledAt, errors: appendError(current.errors, outcome.error) });
+      this.#tasks.set(id, retry);
+      this.#heap.push(retry);
+      this.#follow();
+      return Promise.resolve({ task: retry });
     }
     const ended = Object.freeze(
       outcome.state === TaskState.Done
         ? { ...current, state: outcome.state, endedAt: now, result: outcome.result }
-        : { ...current, state: outcome.state, endedAt: now, error: outcome.error },
+        : outcome.state === TaskState.Failed
+          ? { ...current, state: outcome.state, endedAt: now, error: { name: outcome.error.name, message: outcome.error.message }, errors: appendError(current.errors, outcome.error) }
+          : { ...current, state: outcome.state, endedAt: now, error: outcome.error },
     );
     this.#tasks.set(id, ended);
+    this.#deactivate(ended);
     this.#retention.ended(id, now, this.#forget);
-    return Promise.resolve(ended);
+    const added = next !== undefined && this.#mayAddOccurrence(next.seriesId, false) ? this.#insert(next) : undefined;
+    if (added !== undefined) this.#follow();
+    return Promise.resolve(added === undefined ? { task: ended } : { task: ended, next: added });
   }
 
   recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]> {
     const recovered: Task[] = [];
     for (const task of this.#tasks.values()) {
       if (task.state !== TaskState.Dispatched || task.owner !== owner) continue;
-      const next = Object.freeze(
-        policy === RecoveryPolicy.Rerun
-          ? { ...task, state: TaskState.Scheduled, recovered: true }
-          : { ...task, state: TaskState.Failed, recovered: true, endedAt: now, error: crashError },
+      recovered.push(
+        Object.freeze(
+          policy === RecoveryPolicy.Rerun
+            ? { ...task, state: TaskState.Scheduled, recovered: true }
+            : { ...task, state: TaskState.Failed, recovered: true, endedAt: now, error: crashError },
+        ),
       );
-      recovered.push(next);
     }
     recovered.sort((a, b) => a.seq - b.seq);
     for (const task of recovered) {
       this.#tasks.set(task.id, task);
-      if (task.state === TaskState.Scheduled) this.#heap.push(task);
-      else this.#retention.ended(task.id, now, this.#forget);
+      if (task.state === TaskState.Scheduled) {
+        this.#heap.push(task);
+      } else {
+        this.#deactivate(task);
+        this.#retention.ended(task.id, now, this.#forget);
+      }
     }
     this.#follow();
     return Promise.resolve(recovered);
   }
 
-  findByState(state: TaskState, limit = Infinity): Promise<Task[]> {
+  find(query: TaskQuery): Promise<Task[]> {
+    const { limit = 100, offset = 0 } = query;
     const found: Task[] = [];
-    for (const task of this.#tasks.values()) if (task.state === state) found.push(task);
-    found.sort(state === TaskState.Scheduled ? compareTasks : (a, b) => a.seq - b.seq);
-    return Promise.resolve(found.length > limit ? found.slice(0, limit) : found);
+    for (const task of this.#tasks.values()) if (matchesQuery(task, query)) found.push(task);
+    found.sort(query.state === TaskState.Scheduled ? compareTasks : (a, b) => a.seq - b.seq);
+    return Promise.resolve(found.slice(offset, offset + limit));
+  }
+
+  remove(id: string): Promise<boolean> {
+    const current = this.#tasks.get(id);
+    if (current === undefined) return Promise.resolve(false);
+    if (current.state === TaskState.Dispatched) return Promise.reject(new AlreadyDispatchedError(id));
+    this.#delete(current);
+    this.#follow();
+    return Promise.resolve(true);
+  }
+
+  addSeries(series: Series, first: NewTask): Promise<Task> {
+    if (this.#series.has(series.id)) return Promise.reject(new DuplicateIdError(series.id));
+    if (this.#tasks.has(first.id)) return Promise.reject(new DuplicateIdError(first.id));
+    this.#series.set(series.id, Object.freeze({ ...series }));
+    const task = this.#insert(first);
+    this.#follow();
+    return Promise.resolve(task);
+  }
+
+  getSeries(id: string): Promise<Series | undefined> {
+    return Promise.resolve(this.#series.get(id));
+  }
+
+  listSeries(): Promise<Series[]> {
+    return Promise.resolve([...this.#series.values()]);
+  }
+
+  setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask): Promise<SeriesChange> {
+    const current = this.#series.get(id);
+    if (current === undefined) return Promise.reject(new SeriesNotFoundError(id));
+    if (next !== undefined && this.#tasks.has(next.id)) return Promise.reject(new DuplicateIdError(next.id));
+    const series = Object.freeze({ ...current, enabled });
+    this.#series.set(id, series);
+    let task: Task | undefined;
+    if (!enabled) {
+      for (const taskId of [...(this.#active.get(id) ?? [])]) {
+        const occurrence = this.#tasks.get(taskId);
+        if (occurrence?.state === TaskState.Scheduled) task = this.#cancelScheduled(occurrence, now);
+      }
+    } else if (next !== undefined && this.#mayAddOccurrence(id, true)) {
+      task = this.#insert(next);
+    }
+    this.#follow();
+    return Promise.resolve(task === undefined ? { series } : { series, task });
+  }
+
+  removeSeries(id: string): Promise<boolean> {
+    if (!this.#series.delete(id)) return Promise.resolve(false);
+    for (const task of [...this.#tasks.values()]) {
+      if (task.seriesId === id && task.state !== TaskState.Dispatched) this.#delete(task);
+    }
+    this.#follow();
+    return Promise.resolve(true);
   }
 
   watch(watcher: RepositoryWatcher): () => void {
     return this.#timer.watch(watcher, this.#liveTop()?.scheduledAt);
+  }
+
+  #insert(t: NewTask): Task {
+    const task: Task = Object.freeze({
+      id: t.id,
+      workId: t.workId,
+      param: t.param,
+      scheduledAt: t.scheduledAt,
+      priority: t.priority,
+      seq: this.#seq++,
+      meta: t.meta,
+      state: TaskState.Scheduled,
+      createdAt: t.createdAt,
+      dispatchedAt: null,
+      endedAt: null,
+      result: null,
+      error: null,
+      attempt: 0,
+      owner: null,
+      recovered: false,
+      seriesId: t.seriesId,
+      retry: t.retry,
+      timeout: t.timeout,
+      deadline: t.deadline,
+      errors: noErrors,
+    });
+    this.#tasks.set(task.id, task);
+    this.#heap.push(task);
+    if (task.seriesId !== null) {
+      let active = this.#active.get(task.seriesId);
+      if (active === undefined) this.#active.set(task.seriesId, (active = new Set()));
+      active.add(task.id);
+    }
+    return task;
+  }
+
+  /** Whether a series may get a new occurrence: it exists, is enabled, and has no scheduled (or, `strict`, running) one. */
+  #mayAddOccurrence(seriesId: string | null, strict: boolean): boolean {
+    if (seriesId === null || this.#series.get(seriesId)?.enabled !== true) return false;
+    for (const taskId of this.#active.get(seriesId) ?? []) {
+      const state = this.#tasks.get(taskId)?.state;
+      if (state === TaskState.Scheduled || (strict && state === TaskState.Dispatched)) return false;
+    }
+    return true;
+  }
+
+  #cancelScheduled(current: Task, now: number): Task {
+    const cancelled = Object.freeze({ ...current, state: TaskState.Cancelled, endedAt: now });
+    this.#replace(cancelled);
+    this.#deactivate(cancelled);
+    this.#retention.ended(current.id, now, this.#forget);
+    return cancelled;
+  }
+
+  #delete(task: Task): void {
+    if (task.state === TaskState.Scheduled) this.#stale++;
+    this.#tasks.delete(task.id);
+    this.#deactivate(task);
+  }
+
+  #deactivate(task: Task): void {
+    if (task.seriesId === null) return;
+    const active = this.#active.get(task.seriesId);
+    active?.delete(task.id);
+    if (active?.size === 0) this.#active.delete(task.seriesId);
   }
 
   /** Swaps in a new snapshot of a scheduled task; its old heap entry becomes stale. */

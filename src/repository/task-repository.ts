@@ -1,5 +1,6 @@
 import type { Clock } from '../clock/clock.js';
-import type { NewTask, RecoveryPolicy, Task, TaskOutcome, TaskPatch, TaskState } from '../task/task.js';
+import type { Series } from '../schedule/series.js';
+import type { NewTask, RecoveryPolicy, Task, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 
 /**
  * Where tasks live, and the timer that follows the next due one.
@@ -28,18 +29,28 @@ export interface TaskRepository {
   update(id: string, patch: TaskPatch): Promise<Task>;
 
   /**
-   * Cancels a `scheduled` task and returns it. Returns `undefined` if it had already ended
-   * (done, failed or cancelled); throws `ERR_TASK_NOT_FOUND`, or `ERR_ALREADY_DISPATCHED` while it runs.
+   * Cancels a `scheduled` task and returns it. Returns `undefined` if it had already ended;
+   * throws `ERR_TASK_NOT_FOUND`, or `ERR_ALREADY_DISPATCHED` while it runs.
    */
   cancel(id: string, now: number): Promise<Task | undefined>;
 
   /**
    * Moves up to `limit` due tasks (`scheduledAt <= now`) from `scheduled` to `dispatched`, in run
-   * order (time, then priority descending, then seq), and returns them with `dispatchedAt = now`,
-   * `owner` set and `attempt` incremented. A task whose time was moved past `now` is not due, so it
-   * is never taken early. With several processes on one store, each task is claimed by one only.
+   * order (time, then priority descending, then seq), skipping tasks whose work id is in
+   * `skipWorks`, and returns them with `dispatchedAt = now`, `owner` set and `attempt` incremented.
+   * A task whose time was moved past `now` is not due, so it is never taken early. With several
+   * processes on one store, each task is claimed by one only.
    */
-  claimDue(now: number, limit: number, owner: string): Promise<Task[]>;
+  claimDue(now: number, limit: number, owner: string, skipWorks?: ReadonlySet<string>): Promise<Task[]>;
+
+  /**
+   * Records how a `dispatched` task ended (or, for a `scheduled` outcome, puts it back for a retry,
+   * appending the error to `errors`). When `next` is given and the outcome ends the task, `next`
+   * (the series' next occurrence) is added in the same write — only if its series exists, is
+   * enabled and has no other `scheduled` occurrence. Throws `ERR_TASK_NOT_FOUND` or, if the task
+   * is not dispatched, `ERR_INVALID_ARGUMENT`.
+   */
+  complete(id: string, outcome: TaskOutcome, now: number, next?: NewTask): Promise<Completion>;
 
   /**
    * Crash recovery: tasks still `dispatched` by `owner` (a run that ended without recording their
@@ -48,11 +59,35 @@ export interface TaskRepository {
    */
   recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]>;
 
-  /** Records how a `dispatched` task ended. Throws `ERR_TASK_NOT_FOUND` or, if it is not dispatched, `ERR_INVALID_ARGUMENT`. */
-  complete(id: string, outcome: TaskOutcome, now: number): Promise<Task>;
+  /** Tasks matching the query: `scheduled` ones in run order, others by seq; paged. */
+  find(query: TaskQuery): Promise<Task[]>;
 
-  /** Tasks in a state, in run order for `scheduled` and by seq otherwise. */
-  findByState(state: TaskState, limit?: number): Promise<Task[]>;
+  /**
+   * Deletes a task that is not running; true if it existed. Throws `ERR_ALREADY_DISPATCHED` while
+   * it runs.
+   */
+  remove(id: string): Promise<boolean>;
+
+  /** Stores a series with its first occurrence, both or neither (`ERR_DUPLICATE_ID`). */
+  addSeries(series: Series, first: NewTask): Promise<Task>;
+
+  getSeries(id: string): Promise<Series | undefined>;
+
+  /** Every series, by creation. */
+  listSeries(): Promise<Series[]>;
+
+  /**
+   * Disables or enables a series in one write. Disabling cancels its `scheduled` occurrence (a
+   * running one finishes, but creates no successor). Enabling adds `next` if the series has no
+   * `scheduled` or `dispatched` occurrence. Throws `ERR_SERIES_NOT_FOUND`.
+   */
+  setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask): Promise<SeriesChange>;
+
+  /**
+   * Deletes a series and its tasks that are not running; a running occurrence finishes and is kept,
+   * with no successor. True if the series existed.
+   */
+  removeSeries(id: string): Promise<boolean>;
 
   /**
    * Starts the timer side: `onDue` is called (asynchronously) whenever the earliest scheduled task
@@ -60,6 +95,18 @@ export interface TaskRepository {
    * function that stops watching. One watcher at a time.
    */
   watch(watcher: RepositoryWatcher): () => void;
+}
+
+export interface Completion {
+  readonly task: Task;
+  /** The series' next occurrence, when one was added. */
+  readonly next?: Task;
+}
+
+export interface SeriesChange {
+  readonly series: Series;
+  /** The occurrence cancelled by disabling, or added by enabling. */
+  readonly task?: Task;
 }
 
 export interface RepositoryWatcher {

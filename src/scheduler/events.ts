@@ -1,3 +1,4 @@
+import type { Misfire, Series } from '../schedule/series.js';
 import type { Task } from '../task/task.js';
 
 /** Where in the loop an error happened, for `loop:error`. */
@@ -14,6 +15,16 @@ export interface SchedulerEvents {
   'task:done': { readonly task: Task };
   /** `error` is what the work threw (or the dispatch error), as thrown. */
   'task:failed': { readonly task: Task; readonly error: unknown };
+  /** An attempt failed and the task is back to `scheduled` for another; `error` is what it threw. */
+  'task:retrying': { readonly task: Task; readonly error: unknown };
+  /** The task ended `expired` without running: its deadline passed, or it was a skipped misfire. */
+  'task:expired': { readonly task: Task };
+  'task:removed': { readonly taskId: string };
+  /** An occurrence was claimed later than its series' grace; `missed` counts occurrences up to now. */
+  'series:misfired': { readonly series: Series; readonly task: Task; readonly missed: number; readonly policy: Misfire };
+  'series:disabled': { readonly series: Series };
+  'series:enabled': { readonly series: Series };
+  'series:removed': { readonly seriesId: string };
   /** Something went wrong and the loop carried on (or, for a recovery `stop`, stopped). */
   'loop:error': { readonly error: unknown; readonly phase: LoopPhase; readonly taskId?: string };
   /** The loop stopped; `error` is set when a failure or a hook stopped it. */

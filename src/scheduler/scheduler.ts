@@ -2,18 +2,25 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/clock.js';
 import { SystemClock } from '../clock/system-clock.js';
 import type { Dispatcher, DispatchHandle, WorkOutcome } from '../dispatcher/dispatcher.js';
-import { AbortedError, InvalidArgumentError, InvalidResultError, KokugenError, ListenerFailedError, NotRunningError, TaskNotFoundError, toError, UnknownWorkError } from '../errors.js';
+import { WorkerPoolDispatcher } from '../dispatcher/worker-pool-dispatcher.js';
+import { AbortedError, InvalidArgumentError, KokugenError, ListenerFailedError, NotRunningError, TaskNotFoundError, TimeoutError, UnknownWorkError } from '../errors.js';
 import { composeHooks } from '../hooks/compose-hooks.js';
 import { HookRunner } from '../hooks/hook-runner.js';
 import { Recovery } from '../hooks/loop-hooks.js';
 import type { LoopHooks, UpdateKind } from '../hooks/loop-hooks.js';
 import type { TaskRepository } from '../repository/task-repository.js';
+import type { ScheduleReviver } from '../schedule/schedule.js';
+import type { Series } from '../schedule/series.js';
+import { toRetryPolicy } from '../task/retry.js';
 import { toFrozenJson } from '../task/json.js';
 import { isEnded, RecoveryPolicy, TaskState } from '../task/task.js';
-import type { NewTask, Task, TaskOutcome, TaskPatch } from '../task/task.js';
+import type { NewTask, Task, TaskPatch, TaskQuery } from '../task/task.js';
+import { countMissed, deadlineExpiry, isMisfire, nextOccurrenceAt, occurrence, planOutcome } from './plan.js';
+import type { Expiry } from './plan.js';
+import { SeriesBook } from './series-book.js';
 import type { LoopPhase, SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
 import { SafeEmitter } from './safe-emitter.js';
-import { checkId, checkKeys, checkMeta, checkObject, checkParam, checkPriority, checkTime } from './validate.js';
+import { checkDeadline, checkGrace, checkId, checkKeys, checkMeta, checkMisfire, checkObject, checkParam, checkPriority, checkSchedule, checkTime, checkTimeout } from './validate.js';
 import type { ScheduleInput, UpdateInput } from './validate.js';
 import { Waiters } from './waiters.js';
 import { Wake } from './wake.js';
@@ -49,6 +56,10 @@ export interface SchedulerOptions {
   readonly owner?: string;
   /** What start-up does with tasks a previous run left dispatched. @default 'rerun' */
   readonly recovery?: RecoveryPolicy;
+  /** Rebuilders of custom Schedule kinds by `toJSON().kind`, for series stored by an earlier run. */
+  readonly schedules?: Readonly<Record<string, ScheduleReviver>>;
+  /** The source of retry jitter, in [0, 1). @default Math.random */
+  readonly random?: () => number;
 }
 
 export interface StopOptions {
@@ -59,12 +70,13 @@ export interface StopOptions {
 interface Running {
   readonly task: Task;
   readonly controller: AbortController;
-  /** Set by whichever records the outcome first: the work settling, or a force stop. */
+  /** Set by whichever records the outcome first: the work settling, a timeout, abort() or a force stop. */
   ended: boolean;
   finished: Promise<void>;
+  timer: { cancel(): void } | undefined;
 }
 
-const scheduleKeys = ['id', 'workId', 'param', 'at', 'delay', 'priority', 'meta'] as const;
+const scheduleKeys = ['id', 'workId', 'param', 'at', 'delay', 'priority', 'meta', 'retry', 'timeout', 'deadline', 'schedule', 'misfire', 'grace'] as const;
 const updateKeys = ['at', 'delay', 'param', 'priority', 'meta'] as const;
 
 /**
@@ -86,6 +98,11 @@ export class Scheduler {
   readonly #keepAlive: boolean;
   readonly #owner: string;
   readonly #recovery: RecoveryPolicy;
+  readonly #random: () => number;
+  readonly #series: SeriesBook;
+  #paused = false;
+  /** Set when a claim skipped works at their concurrency limit: a finishing task must wake the loop. */
+  #skippedWorks = false;
   readonly #wake = new Wake();
   readonly #waiters = new Waiters();
   readonly #running = new Map<string, Running>();
@@ -101,7 +118,7 @@ export class Scheduler {
 
   constructor(options: SchedulerOptions) {
     const { repository, dispatcher, hooks = {}, clock = new SystemClock() } = checkObject(options, 'Scheduler options') as unknown as SchedulerOptions;
-    const { maxParamBytes = 1_048_576, hookTimeout = 10_000, retryDelay = 1_000, keepAlive = true, owner = 'default', recovery = RecoveryPolicy.Rerun } = options;
+    const { maxParamBytes = 1_048_576, hookTimeout = 10_000, retryDelay = 1_000, keepAlive = true, owner = 'default', recovery = RecoveryPolicy.Rerun, schedules = {}, random = Math.random } = options;
     if (typeof repository?.claimDue !== 'function') throw new InvalidArgumentError('Scheduler repository', 'a TaskRepository', repository);
     if (typeof dispatcher?.dispatch !== 'function') throw new InvalidArgumentError('Scheduler dispatcher', 'a Dispatcher', dispatcher);
     if (typeof clock?.setTimer !== 'function') throw new InvalidArgumentError('Scheduler clock', 'a Clock', clock);
@@ -111,8 +128,12 @@ export class Scheduler {
     if (typeof keepAlive !== 'boolean') throw new InvalidArgumentError('keepAlive', 'a boolean', keepAlive);
     checkId(owner, 'owner');
     if (recovery !== RecoveryPolicy.Rerun && recovery !== RecoveryPolicy.Fail) throw new InvalidArgumentError('recovery', "'rerun' or 'fail'", recovery);
+    if (typeof random !== 'function') throw new InvalidArgumentError('random', 'a function returning [0, 1)', random);
+    checkObject(schedules, 'schedules');
     this.#owner = owner;
     this.#recovery = recovery;
+    this.#random = random;
+    this.#series = new SeriesBook(repository, schedules);
     this.#repository = repository;
     this.#dispatcher = dispatcher;
     this.#clock = clock;
@@ -170,6 +191,7 @@ export class Scheduler {
       this.#events.emit('task:recovered', { task });
       if (isEnded(task.state)) this.#waiters.resolve(task.id, task);
     }
+    await this.#repairSeries();
     this.#state = SchedulerState.Running;
     this.#stopError = undefined;
     this.#stopController = new AbortController();
@@ -199,7 +221,12 @@ export class Scheduler {
     await this.stop();
   }
 
+  /**
+   * Schedules a task, or with `schedule` a recurring series (resolving with its first occurrence).
+   * Rejects with `ERR_INVALID_ARGUMENT`, `ERR_UNKNOWN_WORK` or `ERR_DUPLICATE_ID` and stores nothing.
+   */
   async schedule(input: ScheduleInput): Promise<Task> {
+    if (typeof input === 'object' && input !== null && input.schedule !== undefined) return this.#addSeries(input);
     const [task] = await this.#add([this.#newTask(input)]);
     return task as Task;
   }
@@ -207,7 +234,7 @@ export class Scheduler {
   /** Schedules many tasks in one repository write: all are stored, or none. */
   async scheduleMany(inputs: readonly ScheduleInput[]): Promise<Task[]> {
     if (!Array.isArray(inputs)) throw new InvalidArgumentError('scheduleMany', 'an array of schedule inputs', inputs);
-    return this.#add(inputs.map((input) => this.#newTask(input)));
+    return this.#add(inputs.map((input: ScheduleInput) => this.#newTask(input, false)));
   }
 
   /** The task, or `ERR_TASK_NOT_FOUND`. */
@@ -263,6 +290,89 @@ export class Scheduler {
     return task;
   }
 
+  /** Tasks by state, work, series; scheduled ones in run order, others by creation. @default limit 100 */
+  async find(query: TaskQuery = {}): Promise<Task[]> {
+    const object = checkObject(query, 'find');
+    checkKeys(object, ['state', 'workId', 'seriesId', 'limit', 'offset'], 'find');
+    const { state, workId, seriesId, limit = 100, offset = 0 } = query;
+    if (state !== undefined && !Object.values(TaskState).includes(state)) throw new InvalidArgumentError('find state', Object.values(TaskState).join(', '), state);
+    if (workId !== undefined) checkId(workId, 'find workId');
+    if (seriesId !== undefined) checkId(seriesId, 'find seriesId');
+    for (const [name, value, min] of [['limit', limit, 1], ['offset', offset, 0]] as const) {
+      if (!Number.isSafeInteger(value) || value < min) throw new InvalidArgumentError(`find ${name}`, `an integer >= ${min}`, value);
+    }
+    return this.#repository.find({ ...query, limit, offset });
+  }
+
+  /** Dispatches nothing until `resume()`; running work goes on and timers keep their state. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#wake.notify();
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Stops a series: its pending occurrence is cancelled, a running one finishes without a successor. */
+  async disable(seriesId: string): Promise<void> {
+    checkId(seriesId, 'seriesId');
+    const { series, task } = await this.#repository.setSeriesEnabled(seriesId, false, this.#clock.now());
+    if (task !== undefined) {
+      this.#events.emit('task:cancelled', { task });
+      this.#waiters.resolve(task.id, task);
+    }
+    this.#events.emit('series:disabled', { series });
+  }
+
+  /** Restarts a disabled series at its first time after now. */
+  async enable(seriesId: string): Promise<void> {
+    checkId(seriesId, 'seriesId');
+    const { series: current, schedule } = await this.#series.require(seriesId);
+    const now = this.#clock.now();
+    const at = schedule.next(new Date(now))?.getTime();
+    const { series, task } = await this.#repository.setSeriesEnabled(seriesId, true, now, at === undefined ? undefined : occurrence(current, at, now));
+    if (task !== undefined) this.#events.emit('task:scheduled', { task });
+    this.#events.emit('series:enabled', { series });
+  }
+
+  /**
+   * Aborts a running task through its signal and records it failed (`ERR_ABORTED`, no retry) at once.
+   * False when the task is not running here.
+   */
+  async abort(taskId: string): Promise<boolean> {
+    checkId(taskId);
+    const running = this.#running.get(taskId);
+    if (running === undefined || running.ended) return false;
+    const reason = new AbortedError('the task was aborted');
+    running.controller.abort(reason);
+    running.finished = this.#finish(running, { ok: false, error: reason }, true);
+    await running.finished;
+    return true;
+  }
+
+  /**
+   * Deletes a series (with its tasks that are not running) or a task from the store. True if it
+   * existed. A running task cannot be removed (`ERR_ALREADY_DISPATCHED`): abort it first.
+   */
+  async remove(id: string): Promise<boolean> {
+    checkId(id);
+    if (await this.#repository.removeSeries(id)) {
+      this.#series.forget(id);
+      this.#events.emit('series:removed', { seriesId: id });
+      return true;
+    }
+    if (!(await this.#repository.remove(id))) return false;
+    this.#waiters.reject(id, new TaskNotFoundError(id));
+    this.#events.emit('task:removed', { taskId: id });
+    return true;
+  }
+
   /** Resolves when the loop has nothing due to dispatch and no work is running (at once unless running). */
   idle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
@@ -273,12 +383,15 @@ export class Scheduler {
 
   async #run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const free = await this.#ready(signal);
-      if (free === 0) continue;
-      this.#wake.clear();
-      const tasks = await this.#claim(free, signal);
-      if (tasks.length > 0) {
-        for (const task of tasks) await this.#dispatch(task);
+      const free = this.#paused ? 0 : await this.#ready(signal);
+      if (free > 0) {
+        this.#wake.clear();
+        const tasks = await this.#claim(free, signal);
+        if (tasks.length > 0) {
+          for (const task of tasks) await this.#take(task);
+          continue;
+        }
+      } else if (!this.#paused) {
         continue;
       }
       this.#loopWaiting = true;
@@ -306,7 +419,9 @@ export class Scheduler {
     for (let attempt = 1; !signal.aborted; attempt++) {
       let tasks: Task[];
       try {
-        tasks = await this.#repository.claimDue(this.#clock.now(), limit, this.#owner);
+        const saturated = this.#dispatcher.saturated?.();
+        this.#skippedWorks = saturated !== undefined && saturated.size > 0;
+        tasks = await this.#repository.claimDue(this.#clock.now(), limit, this.#owner, this.#skippedWorks ? saturated : undefined);
       } catch (error) {
         this.#report(error, 'claim');
         const decision = await this.#hooks.recover('onGetNextError', { error, attempt }, Recovery.retry(this.#retryDelay));
@@ -331,6 +446,28 @@ export class Scheduler {
       return tasks;
     }
     return [];
+  }
+
+  /**
+   * A claimed task runs unless it must not: its deadline passed, or it is a misfired occurrence
+   * of a series whose policy is `skip`. Those end `expired` without running.
+   */
+  async #take(task: Task): Promise<void> {
+    const now = this.#clock.now();
+    let expiry: Expiry | undefined = deadlineExpiry(task, now);
+    if (expiry === undefined && task.seriesId !== null) {
+      const found = await this.#series.lookup(task.seriesId).catch((error: unknown) => void this.#report(error, 'claim', task.id));
+      if (found !== undefined && isMisfire(found.series, task, now)) {
+        const missed = countMissed(found.schedule, task.scheduledAt, now);
+        this.#events.emit('series:misfired', { series: found.series, task, missed, policy: found.series.misfire });
+        if (found.series.misfire === 'skip') {
+          expiry = { error: { name: 'Misfire', message: `missed by ${now - task.scheduledAt} ms (${missed} occurrences); skipped by misfire policy` }, missed };
+        }
+      }
+    }
+    if (expiry === undefined) return this.#dispatch(task);
+    const running = this.#track(task, new AbortController());
+    running.finished = this.#finish(running, { ok: false, error: undefined }, true, expiry);
   }
 
   /** Hands a claimed task to the dispatcher; a refused task is recorded failed, never dropped. */
@@ -360,30 +497,46 @@ export class Scheduler {
       (outcome) => this.#finish(running, outcome),
       (error: unknown) => this.#finish(running, { ok: false, error }),
     );
+    if (task.timeout !== null) {
+      const timeout = task.timeout;
+      running.timer = this.#clock.setTimer(this.#clock.now() + timeout, () => {
+        if (running.ended) return;
+        const reason = new TimeoutError(timeout);
+        controller.abort(reason);
+        running.finished = this.#finish(running, { ok: false, error: reason });
+      });
+    }
     this.#events.emit('task:dispatched', { task });
     if (this.#hooks.has('onDispatch')) await this.#hooks.observe('onDispatch', { task });
   }
 
   #track(task: Task, controller: AbortController): Running {
-    const running: Running = { task, controller, ended: false, finished: Promise.resolve() };
+    const running: Running = { task, controller, ended: false, finished: Promise.resolve(), timer: undefined };
     this.#running.set(task.id, running);
     return running;
   }
 
-  /** Stores the outcome (first one wins), then tells listeners, hooks and waiters, in that order. */
-  async #finish(running: Running, work: WorkOutcome): Promise<void> {
+  /**
+   * Stores the outcome (first one wins): done, failed, a retry, or expired; for a series occurrence
+   * that ends, its successor in the same write. Then tells listeners, hooks and waiters, in that order.
+   */
+  async #finish(running: Running, work: WorkOutcome, final = false, expiry?: Expiry): Promise<void> {
     if (running.ended) return;
     running.ended = true;
+    running.timer?.cancel();
     const { task } = running;
-    const outcome = this.#toOutcome(work);
+    const now = this.#clock.now();
+    const planned = expiry === undefined ? planOutcome(task, work, { now, maxResultBytes: this.#maxParamBytes, random: this.#random, final }) : { outcome: { state: TaskState.Expired, error: expiry.error } as const };
+    const next = planned.outcome.state === TaskState.Scheduled ? undefined : await this.#successor(task, now);
     let stored: Task | undefined;
+    let added: Task | undefined;
     let failure: unknown;
     for (let attempt = 1; stored === undefined; attempt++) {
       try {
-        stored = await this.#repository.complete(task.id, outcome.outcome, this.#clock.now());
+        ({ task: stored, next: added } = await this.#repository.complete(task.id, planned.outcome, this.#clock.now(), next));
       } catch (error) {
         this.#report(error, 'complete', task.id);
-        const decision = await this.#hooks.recover('onTaskEndedError', { error, task, outcome: outcome.outcome, attempt }, Recovery.retry(this.#retryDelay));
+        const decision = await this.#hooks.recover('onTaskEndedError', { error, task, outcome: planned.outcome, attempt }, Recovery.retry(this.#retryDelay));
         if (decision.action === 'retry') {
           await this.#sleep(decision.delay, undefined);
           continue;
@@ -394,49 +547,114 @@ export class Scheduler {
       }
     }
     this.#running.delete(task.id);
+    if (this.#skippedWorks) this.#wake.notify();
     if (stored === undefined) {
       this.#waiters.reject(task.id, failure);
+    } else if (stored.state === TaskState.Scheduled) {
+      this.#wakeIfDue([stored]);
+      this.#events.emit('task:retrying', { task: stored, error: planned.thrown });
     } else {
       if (stored.state === TaskState.Done) this.#events.emit('task:done', { task: stored });
-      else this.#events.emit('task:failed', { task: stored, error: outcome.thrown });
+      else if (stored.state === TaskState.Expired) this.#events.emit('task:expired', { task: stored });
+      else this.#events.emit('task:failed', { task: stored, error: planned.thrown });
+      if (added !== undefined) {
+        this.#wakeIfDue([added]);
+        this.#events.emit('task:scheduled', { task: added });
+      }
       if (this.#hooks.has('onTaskEnded')) await this.#hooks.observe('onTaskEnded', { task: stored });
       this.#waiters.resolve(task.id, stored);
     }
     this.#settleIdle();
   }
 
-  #toOutcome(work: WorkOutcome): { outcome: TaskOutcome; thrown?: unknown } {
-    if (work.ok) {
+  /** The next occurrence of the task's series, if it has one (a failed lookup is reported, not fatal). */
+  async #successor(task: Task, now: number): Promise<NewTask | undefined> {
+    if (task.seriesId === null) return undefined;
+    try {
+      const found = await this.#series.lookup(task.seriesId);
+      if (found === undefined || !found.series.enabled) return undefined;
+      const at = nextOccurrenceAt(found.series, found.schedule, task, now);
+      return at === undefined ? undefined : occurrence(found.series, at, now);
+    } catch (error) {
+      this.#report(error, 'complete', task.id);
+      return undefined;
+    }
+  }
+
+  /** At start: every enabled series without a pending or running occurrence gets one (heals a crash between writes). */
+  async #repairSeries(): Promise<void> {
+    const now = this.#clock.now();
+    for (const series of await this.#repository.listSeries()) {
+      if (!series.enabled) continue;
       try {
-        const result = work.result === undefined ? null : toFrozenJson(work.result, this.#maxParamBytes, 'result');
-        return { outcome: { state: TaskState.Done, result } };
+        const { schedule } = await this.#series.require(series.id);
+        const at = schedule.next(new Date(now))?.getTime();
+        if (at === undefined) continue;
+        const { task } = await this.#repository.setSeriesEnabled(series.id, true, now, occurrence(series, at, now));
+        if (task !== undefined) this.#events.emit('task:scheduled', { task });
       } catch (error) {
-        const invalid = new InvalidResultError(error instanceof Error ? error.message : String(error));
-        return { outcome: { state: TaskState.Failed, error: { name: invalid.name, message: invalid.message } }, thrown: invalid };
+        this.#report(error, 'claim');
       }
     }
-    const error = toError(work.error);
-    return { outcome: { state: TaskState.Failed, error: { name: error.name, message: error.message.slice(0, 10_000) } }, thrown: work.error };
   }
 
   // ---- writes from callers ----
 
-  #newTask(input: ScheduleInput): NewTask {
+  /** Checks a one-off task input (or, with `series`, the task part of a series input). */
+  #newTask(input: ScheduleInput, series = false): NewTask {
     const object = checkObject(input, 'schedule');
-    checkKeys(object, scheduleKeys, 'schedule');
+    checkKeys(object, series ? scheduleKeys : scheduleKeys.filter((key) => key !== 'misfire' && key !== 'grace'), 'schedule');
+    if (!series && object['schedule'] !== undefined) throw new InvalidArgumentError('scheduleMany', 'one-off tasks (schedule a series with schedule())', input);
     const now = this.#clock.now();
     const workId = object['workId'];
     if (typeof workId !== 'string' || workId.length === 0) throw new InvalidArgumentError('workId', 'a non-empty string', workId);
     if (!this.#dispatcher.supports(workId)) throw new UnknownWorkError(workId);
+    const defaults = this.#dispatcher instanceof WorkerPoolDispatcher ? this.#dispatcher.works.settings(workId) : undefined;
+    const scheduledAt = checkTime(object, now, !series);
+    if (series && object['deadline'] !== undefined) throw new InvalidArgumentError('deadline', 'no deadline on a series (use timeout or misfire)', object['deadline']);
+    const retry = object['retry'] === undefined ? (defaults?.retry ?? null) : toRetryPolicy(object['retry'], defaults?.retry ?? undefined);
     return {
       id: object['id'] === undefined ? randomUUID() : checkId(object['id']),
       workId,
       param: checkParam(object['param'], this.#maxParamBytes),
-      scheduledAt: checkTime(object, now, true) as number,
+      scheduledAt: scheduledAt ?? Number.NaN,
       priority: checkPriority(object['priority']),
       meta: checkMeta(object['meta']),
       createdAt: now,
+      seriesId: null,
+      retry,
+      timeout: checkTimeout(object['timeout']) ?? defaults?.timeout ?? null,
+      deadline: scheduledAt === undefined ? null : checkDeadline(object['deadline'], scheduledAt),
     };
+  }
+
+  async #addSeries(input: ScheduleInput): Promise<Task> {
+    const base = this.#newTask(input, true);
+    const schedule = checkSchedule(input.schedule);
+    const now = this.#clock.now();
+    const series: Series = {
+      id: base.id,
+      workId: base.workId,
+      param: base.param,
+      schedule: checkSpec(schedule),
+      misfire: checkMisfire(input.misfire),
+      grace: checkGrace(input.grace),
+      priority: base.priority,
+      meta: base.meta,
+      retry: base.retry,
+      timeout: base.timeout,
+      enabled: true,
+      createdAt: now,
+    };
+    const at = Number.isNaN(base.scheduledAt) ? schedule.next(new Date(now))?.getTime() : base.scheduledAt;
+    if (at === undefined) throw new InvalidArgumentError('schedule', 'a schedule with a time after now', 'one that has ended');
+    const first = occurrence(series, at, now);
+    const task = await this.#write('schedule', series.id, () => this.#repository.addSeries(series, first));
+    this.#series.remember(series.id, schedule);
+    this.#wakeIfDue([task]);
+    this.#events.emit('task:scheduled', { task });
+    if (this.#hooks.has('onUpdate')) await this.#hooks.observe('onUpdate', { task, kind: 'schedule' });
+    return task;
   }
 
   async #add(tasks: NewTask[]): Promise<Task[]> {
@@ -475,7 +693,7 @@ export class Scheduler {
     for (const running of this.#running.values()) {
       if (running.ended) continue;
       running.controller.abort(reason);
-      running.finished = this.#finish(running, { ok: false, error: reason });
+      running.finished = this.#finish(running, { ok: false, error: reason }, true);
     }
   }
 
@@ -542,6 +760,13 @@ export class Scheduler {
     this.#idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** The stored form of a schedule: JSON with a string kind, or the schedule cannot outlive this process. */
+function checkSpec(schedule: { toJSON(): unknown }): Series['schedule'] {
+  const spec = schedule.toJSON() as Series['schedule'];
+  if (typeof spec !== 'object' || spec === null || typeof spec.kind !== 'string') throw new InvalidArgumentError('schedule.toJSON()', 'an object with a string kind', spec);
+  return toFrozenJson(spec, 65_536, 'schedule.toJSON()') as Series['schedule'];
 }
 
 function positive(value: unknown, what: string, min = 1): void {

@@ -1,10 +1,17 @@
 import { InvalidArgumentError } from '../errors.js';
+import type { Schedule } from '../schedule/schedule.js';
+import { Misfire } from '../schedule/series.js';
 import { toFrozenJson } from '../task/json.js';
+import type { RetryInput } from '../task/retry.js';
 import type { JsonValue } from '../task/task.js';
 
-/** What `schedule()` takes. Exactly one of `at` and `delay`. */
+/**
+ * What `schedule()` takes. A one-off task needs exactly one of `at` and `delay`. With `schedule`
+ * it is a recurring series: `id` names the series, `at`/`delay` (optional) set the first occurrence
+ * instead of the schedule's first time after now.
+ */
 export interface ScheduleInput {
-  /** A caller-chosen id (1-200 characters); a random UUID when absent. */
+  /** A caller-chosen id (1-200 characters) of the task, or of the series; a random UUID when absent. */
   readonly id?: string;
   readonly workId: string;
   /** JSON data for the work function. @default null */
@@ -17,6 +24,18 @@ export interface ScheduleInput {
   readonly priority?: number;
   /** String labels kept with the task. @default {} */
   readonly meta?: Readonly<Record<string, string>>;
+  /** Retry failed attempts; fields merge over the work's `retry` defaults. @default no retry */
+  readonly retry?: RetryInput;
+  /** Abort an attempt running longer than this many ms (it fails, and may be retried). @default the work's, or none */
+  readonly timeout?: number;
+  /** A one-off task not started by this time ends `expired` without running. */
+  readonly deadline?: Date | number;
+  /** Makes this a recurring series: `cron(...)`, `every(...)` or your own Schedule. */
+  readonly schedule?: Schedule;
+  /** Series only: what to do with occurrences found late. @default 'once' */
+  readonly misfire?: Misfire;
+  /** Series only: how late (ms) an occurrence may be and still count as on time. @default 1_000 */
+  readonly grace?: number;
 }
 
 /** What `update()` takes: any of these, at least one; `at` and `delay` not both. */
@@ -32,6 +51,38 @@ export interface UpdateInput {
 const maxTime = 8.64e15;
 const maxPriority = 2 ** 31 - 1;
 const emptyMeta: Readonly<Record<string, string>> = Object.freeze({});
+
+export function checkTimeout(timeout: unknown): number | undefined {
+  if (timeout === undefined) return undefined;
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > 2 ** 31 - 1) throw new InvalidArgumentError('timeout', 'a number of ms from 1 to 2^31-1', timeout);
+  return timeout;
+}
+
+export function checkDeadline(deadline: unknown, scheduledAt: number): number | null {
+  if (deadline === undefined) return null;
+  const ms = checkTime({ at: deadline }, 0, true) as number;
+  if (ms < scheduledAt) throw new InvalidArgumentError('deadline', `a time at or after the task's time (${new Date(scheduledAt).toISOString()})`, deadline);
+  return ms;
+}
+
+export function checkSchedule(schedule: unknown): Schedule {
+  if (typeof schedule !== 'object' || schedule === null || typeof (schedule as Schedule).next !== 'function' || typeof (schedule as Schedule).toJSON !== 'function') {
+    throw new InvalidArgumentError('schedule', 'a Schedule (cron(...), every(...), or { next(after), toJSON() })', schedule);
+  }
+  return schedule as Schedule;
+}
+
+export function checkMisfire(misfire: unknown): Misfire {
+  if (misfire === undefined) return Misfire.Once;
+  if (!Object.values(Misfire).includes(misfire as Misfire)) throw new InvalidArgumentError('misfire', "'skip', 'once' or 'all'", misfire);
+  return misfire as Misfire;
+}
+
+export function checkGrace(grace: unknown): number {
+  if (grace === undefined) return 1_000;
+  if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) throw new InvalidArgumentError('grace', 'a finite number of ms >= 0', grace);
+  return grace;
+}
 
 export function checkId(id: unknown, what = 'task id'): string {
   if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw new InvalidArgumentError(what, 'a string of 1-200 characters', id);

@@ -1,7 +1,11 @@
 /**
  * The task model. A task is a plain, JSON-serialisable value: times are UTC epoch milliseconds,
- * `param` and `result` are JSON, `error` is the name and message of what the work threw.
+ * `param` and `result` are JSON, errors are the name and message of what the work threw.
  * Repositories hand out frozen snapshots; a change is a new snapshot.
+ *
+ * States: `scheduled` → `dispatched` → `done` | `failed`, or back to `scheduled` for a retry;
+ * `scheduled` → `cancelled`; `scheduled`/`dispatched` → `expired` when its deadline passed before it
+ * started (or a misfired series occurrence was skipped). Ended states never change again.
  */
 export const TaskState = {
   Scheduled: 'scheduled',
@@ -9,17 +13,48 @@ export const TaskState = {
   Done: 'done',
   Failed: 'failed',
   Cancelled: 'cancelled',
+  Expired: 'expired',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
 /** The states a task can end in; an ended task never changes again. */
-export type EndedState = typeof TaskState.Done | typeof TaskState.Failed | typeof TaskState.Cancelled;
+export type EndedState = typeof TaskState.Done | typeof TaskState.Failed | typeof TaskState.Cancelled | typeof TaskState.Expired;
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 export interface TaskError {
   readonly name: string;
   readonly message: string;
+}
+
+/** One failed attempt, kept in `Task.errors` (the latest `maxErrorHistory`). */
+export interface AttemptError extends TaskError {
+  readonly attempt: number;
+  /** When the attempt ended (epoch ms). */
+  readonly at: number;
+}
+
+/** How many failed attempts a task keeps in `errors`. */
+export const maxErrorHistory = 20;
+
+export const Backoff = {
+  Fixed: 'fixed',
+  Exponential: 'exponential',
+  Fibonacci: 'fibonacci',
+} as const;
+export type Backoff = (typeof Backoff)[keyof typeof Backoff];
+
+/** When and how often a failed task runs again. Stored with the task, so it survives restarts. */
+export interface RetryPolicy {
+  /** Total attempts, the first included: 1 means no retry. */
+  readonly attempts: number;
+  readonly backoff: Backoff;
+  /** The base delay in ms: the fixed delay, or the first step of the growing ones. */
+  readonly delay: number;
+  /** No retry waits longer than this (ms). */
+  readonly maxDelay: number;
+  /** 0..1: each delay is spread uniformly over ±jitter of itself (then capped by maxDelay). */
+  readonly jitter: number;
 }
 
 export interface Task {
@@ -38,6 +73,7 @@ export interface Task {
   readonly dispatchedAt: number | null;
   readonly endedAt: number | null;
   readonly result: JsonValue;
+  /** The error the task ended with (failed or expired), null otherwise. */
   readonly error: TaskError | null;
   /** How many times the task was dispatched (claimed); 0 until it first runs. */
   readonly attempt: number;
@@ -45,6 +81,16 @@ export interface Task {
   readonly owner: string | null;
   /** True once crash recovery took it over from a run that never recorded an outcome. */
   readonly recovered: boolean;
+  /** The recurring series this task is an occurrence of, or null for a one-off task. */
+  readonly seriesId: string | null;
+  /** Null: a failure is final. */
+  readonly retry: RetryPolicy | null;
+  /** Ms a single attempt may run before its signal aborts and the attempt fails; null: no limit. */
+  readonly timeout: number | null;
+  /** Epoch ms after which the task must not start any more (it ends `expired`); null: none. */
+  readonly deadline: number | null;
+  /** Errors of failed attempts, oldest first, the latest `maxErrorHistory` kept. */
+  readonly errors: readonly AttemptError[];
 }
 
 /** What crash recovery does with tasks a previous run left `dispatched`. */
@@ -65,6 +111,10 @@ export interface NewTask {
   readonly priority: number;
   readonly meta: Readonly<Record<string, string>>;
   readonly createdAt: number;
+  readonly seriesId: string | null;
+  readonly retry: RetryPolicy | null;
+  readonly timeout: number | null;
+  readonly deadline: number | null;
 }
 
 /** The fields an update may change, only while the task is still `scheduled`. */
@@ -75,13 +125,29 @@ export interface TaskPatch {
   readonly meta?: Readonly<Record<string, string>>;
 }
 
-/** How a dispatched task ended, as the repository records it. */
+/**
+ * How a dispatched task ended, as the repository records it: an end state, or back to
+ * `scheduled` at a later time for a retry (its error goes to the history).
+ */
 export type TaskOutcome =
   | { readonly state: typeof TaskState.Done; readonly result: JsonValue }
-  | { readonly state: typeof TaskState.Failed; readonly error: TaskError };
+  | { readonly state: typeof TaskState.Failed; readonly error: AttemptError }
+  | { readonly state: typeof TaskState.Expired; readonly error: TaskError }
+  | { readonly state: typeof TaskState.Scheduled; readonly scheduledAt: number; readonly error: AttemptError };
+
+/** What `find()` filters on. Results: scheduled tasks in run order, others by seq; paged by limit/offset. */
+export interface TaskQuery {
+  readonly state?: TaskState;
+  readonly workId?: string;
+  readonly seriesId?: string;
+  /** @default 100 */
+  readonly limit?: number;
+  /** @default 0 */
+  readonly offset?: number;
+}
 
 export function isEnded(state: TaskState): state is EndedState {
-  return state === TaskState.Done || state === TaskState.Failed || state === TaskState.Cancelled;
+  return state === TaskState.Done || state === TaskState.Failed || state === TaskState.Cancelled || state === TaskState.Expired;
 }
 
 /**
@@ -97,3 +163,19 @@ export const crashError: TaskError = Object.freeze({
   name: 'CrashRecovery',
   message: 'the process running this task stopped before recording its outcome',
 });
+
+/** The history after one more failed attempt: appended, the oldest dropped beyond the bound. */
+export function appendError(errors: readonly AttemptError[], error: AttemptError): readonly AttemptError[] {
+  const next = errors.length >= maxErrorHistory ? errors.slice(errors.length - maxErrorHistory + 1) : errors.slice();
+  next.push(error);
+  return Object.freeze(next);
+}
+
+/** Whether `task` matches `query`'s filters (not its paging). */
+export function matchesQuery(task: Task, query: TaskQuery): boolean {
+  return (
+    (query.state === undefined || task.state === query.state) &&
+    (query.workId === undefined || task.workId === query.workId) &&
+    (query.seriesId === undefined || task.seriesId === query.seriesId)
+  );
+}

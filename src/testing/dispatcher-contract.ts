@@ -41,6 +41,11 @@ export function dispatchedTask(workId: string, param: Task['param'] = null): Tas
     attempt: 1,
     owner: 'contract',
     recovered: false,
+    seriesId: null,
+    retry: null,
+    timeout: null,
+    deadline: null,
+    errors: [],
   });
 }
 

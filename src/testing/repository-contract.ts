@@ -23,6 +23,10 @@ export function newTask(overrides: Partial<NewTask> = {}): NewTask {
     priority: 0,
     meta: {},
     createdAt: 0,
+    seriesId: null,
+    retry: null,
+    timeout: null,
+    deadline: null,
     ...overrides,
   };
 }
@@ -207,11 +211,12 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
         await repo.add([newTask({ id: 'ok', scheduledAt: 1 }), newTask({ id: 'bad', scheduledAt: 1 })]);
         await repo.claimDue(1, 2, 'me');
         const result = { rows: [1, 2], note: "it's \"done\"" };
-        expect(await repo.complete('ok', { state: TaskState.Done, result }, 9)).toMatchObject({ state: TaskState.Done, result, endedAt: 9, error: null });
-        const error = { name: 'TypeError', message: 'boom' };
-        expect(await repo.complete('bad', { state: TaskState.Failed, error }, 10)).toMatchObject({ state: TaskState.Failed, error, endedAt: 10 });
+        expect((await repo.complete('ok', { state: TaskState.Done, result }, 9)).task).toMatchObject({ state: TaskState.Done, result, endedAt: 9, error: null });
+        const error = { name: 'TypeError', message: 'boom', attempt: 1, at: 10 };
+        const failed = (await repo.complete('bad', { state: TaskState.Failed, error }, 10)).task;
+        expect(failed).toMatchObject({ state: TaskState.Failed, error: { name: 'TypeError', message: 'boom' }, endedAt: 10, errors: [error] });
         expect(await repo.get('ok')).toMatchObject({ state: TaskState.Done, result });
-        expect(await repo.get('bad')).toMatchObject({ state: TaskState.Failed, error });
+        expect(await repo.get('bad')).toEqual(failed);
       });
 
       it('refuses a task that is not dispatched', async () => {
@@ -252,10 +257,10 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       it('lists tasks of one state, scheduled ones in run order, with a limit', async () => {
         await repo.add([newTask({ id: 'c', scheduledAt: 30 }), newTask({ id: 'a', scheduledAt: 10 }), newTask({ id: 'b', scheduledAt: 20 }), newTask({ id: 'd', scheduledAt: 5 })]);
         await repo.claimDue(5, 1, 'me');
-        expect((await repo.findByState(TaskState.Scheduled)).map((t) => t.id)).toEqual(['a', 'b', 'c']);
-        expect((await repo.findByState(TaskState.Scheduled, 2)).map((t) => t.id)).toEqual(['a', 'b']);
-        expect((await repo.findByState(TaskState.Dispatched)).map((t) => t.id)).toEqual(['d']);
-        expect(await repo.findByState(TaskState.Done)).toEqual([]);
+        expect((await repo.find({ state: TaskState.Scheduled })).map((t) => t.id)).toEqual(['a', 'b', 'c']);
+        expect((await repo.find({ state: TaskState.Scheduled, limit: 2 })).map((t) => t.id)).toEqual(['a', 'b']);
+        expect((await repo.find({ state: TaskState.Dispatched })).map((t) => t.id)).toEqual(['d']);
+        expect(await repo.find({ state: TaskState.Done })).toEqual([]);
       });
     });
 
