@@ -1,17 +1,27 @@
 export { Scheduler, SchedulerState } from './scheduler/scheduler.js';
 export type { SchedulerOptions, StopOptions } from './scheduler/scheduler.js';
 export type { ScheduleInput, UpdateInput } from './scheduler/validate.js';
+export { cron } from './schedule/cron.js';
+export type { CronOptions } from './schedule/cron.js';
+export { every } from './schedule/every.js';
+export type { EveryOptions, Interval } from './schedule/every.js';
+export { reviveSchedule } from './schedule/revive.js';
+export type { Schedule, ScheduleReviver, ScheduleSpec } from './schedule/schedule.js';
+export { Misfire } from './schedule/series.js';
+export type { Series } from './schedule/series.js';
+export { backoffDelay, defaultRetry, toRetryPolicy } from './task/retry.js';
+export type { RetryInput } from './task/retry.js';
 export type { LoopPhase, SchedulerEventName, SchedulerEvents, SchedulerListener } from './scheduler/events.js';
 export { HeapRepository } from './repository/heap-repository.js';
 export type { HeapRepositoryOptions } from './repository/heap-repository.js';
-export type { RepositoryWatcher, TaskRepository } from './repository/task-repository.js';
+export type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from './repository/task-repository.js';
 export { DueTimer } from './repository/due-timer.js';
 export { Retention } from './repository/retention.js';
 export type { RetentionOptions } from './repository/retention.js';
 export { WorkerPoolDispatcher } from './dispatcher/worker-pool-dispatcher.js';
 export type { WorkerPoolDispatcherOptions } from './dispatcher/worker-pool-dispatcher.js';
 export { WorkRegistry } from './dispatcher/work-registry.js';
-export type { WorkContext, WorkFunction } from './dispatcher/work-registry.js';
+export type { WorkContext, WorkFunction, WorkOptions, WorkSettings } from './dispatcher/work-registry.js';
 export type { DispatchHandle, Dispatcher, WorkOutcome } from './dispatcher/dispatcher.js';
 export { composeHooks } from './hooks/compose-hooks.js';
 export { Recovery } from './hooks/loop-hooks.js';
@@ -19,8 +29,8 @@ export type { HookEvent, HookName, LoopHooks, UpdateKind } from './hooks/loop-ho
 export { SystemClock } from './clock/system-clock.js';
 export type { SystemClockOptions } from './clock/system-clock.js';
 export type { Clock, ClockTimer } from './clock/clock.js';
-export { compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from './task/task.js';
-export type { EndedState, JsonValue, NewTask, Task, TaskError, TaskOutcome, TaskPatch } from './task/task.js';
+export { appendError, Backoff, compareTasks, crashError, isEnded, matchesQuery, maxErrorHistory, RecoveryPolicy, TaskState } from './task/task.js';
+export type { AttemptError, EndedState, JsonValue, NewTask, RetryPolicy, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from './task/task.js';
 export {
   AbortedError,
   AlreadyDispatchedError,
@@ -35,7 +45,10 @@ export {
   NonErrorThrownError,
   NotRunningError,
   PoolFullError,
+  RetryLaterError,
+  SeriesNotFoundError,
   TaskCancelledError,
+  TimeoutError,
   TaskNotFoundError,
   UnknownWorkError,
 } from './errors.js';

@@ -50,7 +50,7 @@ export function kit(options: KitOptions = {}): Kit {
     }),
   );
   const events: Array<[keyof SchedulerEvents, unknown]> = [];
-  const names: Array<keyof SchedulerEvents> = ['task:scheduled', 'task:recovered', 'task:updated', 'task:cancelled', 'task:dispatched', 'task:done', 'task:failed', 'loop:error', 'loop:stopped'];
+  const names: Array<keyof SchedulerEvents> = ['task:scheduled', 'task:recovered', 'task:retrying', 'task:expired', 'task:removed', 'series:misfired', 'series:disabled', 'series:enabled', 'series:removed', 'task:updated', 'task:cancelled', 'task:dispatched', 'task:done', 'task:failed', 'loop:error', 'loop:stopped'];
   for (const name of names) scheduler.on(name, (payload) => void events.push([name, payload]));
   return { scheduler, clock, repository, works, events, started };
 }

@@ -28,10 +28,11 @@ export interface Dispatcher {
   dispatch(task: Task, signal: AbortSignal): DispatchHandle | Promise<DispatchHandle>;
 
   /**
-   * Work ids that cannot take another task right now (a per-work limit is reached). The Scheduler
-   * leaves their due tasks waiting in the repository and claims others. Optional: none when absent.
+   * For works with their own concurrency limit: how many more tasks of each it can start now. The
+   * Scheduler claims no more than that per work, leaving the rest waiting in the repository while
+   * other works run. Works not in the map are limited by the pool alone. Optional.
    */
-  saturated?(): ReadonlySet<string>;
+  capacities?(): ReadonlyMap<string, number> | undefined;
 }
 
 export interface DispatchHandle {

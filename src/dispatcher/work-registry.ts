@@ -35,6 +35,7 @@ const noSettings: WorkSettings = Object.freeze({ concurrency: Infinity, retry: n
 export class WorkRegistry {
   readonly #works = new Map<string, WorkFunction<never>>();
   readonly #settings = new Map<string, WorkSettings>();
+  readonly #limits = new Map<string, number>();
 
   /**
    * Registers `fn` under `workId`. The param type is the caller's promise: kokugen checks only
@@ -47,7 +48,13 @@ export class WorkRegistry {
     const settings = toSettings(options, workId);
     this.#works.set(workId, fn as WorkFunction<never>);
     if (settings !== noSettings) this.#settings.set(workId, settings);
+    if (settings.concurrency !== Infinity) this.#limits.set(workId, settings.concurrency);
     return this;
+  }
+
+  /** The works registered with a concurrency limit, and their limits. */
+  limits(): ReadonlyMap<string, number> {
+    return this.#limits;
   }
 
   /** The work's settings (defaults when it registered none). */

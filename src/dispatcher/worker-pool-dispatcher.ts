@@ -22,9 +22,8 @@ export class WorkerPoolDispatcher implements Dispatcher {
   readonly #concurrency: number;
   #running = 0;
   readonly #waiting: Array<() => void> = [];
-  /** Running tasks per work id that has a concurrency limit, and the ids at their limit. */
+  /** Running tasks per work id that has a concurrency limit. */
   readonly #perWork = new Map<string, number>();
-  readonly #saturated = new Set<string>();
 
   constructor(options: WorkerPoolDispatcherOptions) {
     const { works, concurrency = 1 } = options;
@@ -80,14 +79,17 @@ export class WorkerPoolDispatcher implements Dispatcher {
       const count = (this.#perWork.get(task.workId) ?? 0) + 1;
       if (count > limit) throw new PoolFullError();
       this.#perWork.set(task.workId, count);
-      if (count === limit) this.#saturated.add(task.workId);
     }
     this.#running++;
     return { done: this.#run(fn, task, signal, limit !== Infinity) };
   }
 
-  saturated(): ReadonlySet<string> {
-    return this.#saturated;
+  capacities(): ReadonlyMap<string, number> | undefined {
+    const limits = this.#works.limits();
+    if (limits.size === 0) return undefined;
+    const free = new Map<string, number>();
+    for (const [workId, limit] of limits) free.set(workId, limit - (this.#perWork.get(workId) ?? 0));
+    return free;
   }
 
   async #run(fn: (param: unknown, context: { signal: AbortSignal; task: Task }) => unknown, task: Task, signal: AbortSignal, limited: boolean): Promise<WorkOutcome> {
@@ -96,10 +98,7 @@ export class WorkerPoolDispatcher implements Dispatcher {
     } catch (error) {
       return { ok: false, error };
     } finally {
-      if (limited) {
-        this.#perWork.set(task.workId, (this.#perWork.get(task.workId) ?? 1) - 1);
-        this.#saturated.delete(task.workId);
-      }
+      if (limited) this.#perWork.set(task.workId, (this.#perWork.get(task.workId) ?? 1) - 1);
       this.#running--;
       // Released waiters compute their free count when they run, so one release per slot suffices.
       this.#waiting.shift()?.();

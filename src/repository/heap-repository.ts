@@ -90,23 +90,39 @@ export class HeapRepository implements TaskRepository {
     return Promise.resolve(cancelled);
   }
 
-  claimDue(now: number, limit: number, owner: string, skipWorks?: ReadonlySet<string>): Promise<Task[]> {
+  claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]> {
     const claimed: Task[] = [];
+    const left = workLimits === undefined ? undefined : new Map(workLimits);
     let skipped: Task[] | undefined;
+    let future: Task | undefined;
     while (claimed.length < limit) {
       const top = this.#liveTop();
-      if (top === undefined || top.scheduledAt > now) break;
+      if (top === undefined) break;
+      if (top.scheduledAt > now) {
+        future = top;
+        break;
+      }
       this.#heap.pop();
-      if (skipWorks?.has(top.workId) === true) {
-        (skipped ??= []).push(top);
-        continue;
+      const room = left?.get(top.workId);
+      if (room !== undefined) {
+        if (room <= 0) {
+          (skipped ??= []).push(top);
+          continue;
+        }
+        left?.set(top.workId, room - 1);
       }
       const dispatched = Object.freeze({ ...top, state: TaskState.Dispatched, dispatchedAt: now, owner, attempt: top.attempt + 1 });
       this.#tasks.set(top.id, dispatched);
       claimed.push(dispatched);
     }
-    if (skipped !== undefined) for (const task of skipped) this.#heap.push(task);
-    if (claimed.length > 0) this.#follow();
+    if (skipped === undefined) {
+      if (claimed.length > 0) this.#follow();
+    } else {
+      for (const task of skipped) this.#heap.push(task);
+      // The skipped tasks are due but wait for their work's capacity (the Scheduler wakes itself when
+      // it frees); the timer must follow the first task due after now, or that one would be missed.
+      this.#timer.follow(claimed.length < limit ? future?.scheduledAt : this.#liveTop()?.scheduledAt);
+    }
     return Promise.resolve(claimed);
   }
 

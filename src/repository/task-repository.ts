@@ -36,12 +36,14 @@ export interface TaskRepository {
 
   /**
    * Moves up to `limit` due tasks (`scheduledAt <= now`) from `scheduled` to `dispatched`, in run
-   * order (time, then priority descending, then seq), skipping tasks whose work id is in
-   * `skipWorks`, and returns them with `dispatchedAt = now`, `owner` set and `attempt` incremented.
+   * order (time, then priority descending, then seq), taking at most `workLimits.get(workId)` tasks
+   * of a work listed there (others wait, later tasks of other works are taken), and returns them with `dispatchedAt = now`, `owner` set and `attempt` incremented.
    * A task whose time was moved past `now` is not due, so it is never taken early. With several
-   * processes on one store, each task is claimed by one only.
+   * processes on one store, each task is claimed by one only. When due tasks were left waiting for
+   * their work's capacity, the timer follows the first task due after `now` instead (the Scheduler
+   * wakes itself when capacity frees).
    */
-  claimDue(now: number, limit: number, owner: string, skipWorks?: ReadonlySet<string>): Promise<Task[]>;
+  claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]>;
 
   /**
    * Records how a `dispatched` task ended (or, for a `scheduled` outcome, puts it back for a retry,

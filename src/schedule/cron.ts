@@ -19,6 +19,8 @@ export function cron(expression: string, options: CronOptions = {}): Schedule {
   if (typeof expression !== 'string') throw new InvalidArgumentError('cron expression', 'a string', expression);
   let pattern: Cron;
   try {
+    // croner checks the zone only when it computes a date; check it here so bad input fails at once.
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
     pattern = new Cron(expression, { timezone, paused: true });
   } catch (error) {
     throw new InvalidArgumentError('cron expression', 'a valid cron pattern and IANA time zone', `${JSON.stringify(expression)} in ${JSON.stringify(timezone)} (${(error as Error).message})`, { cause: error, described: true });

@@ -391,7 +391,10 @@ export class Scheduler {
           for (const task of tasks) await this.#take(task);
           continue;
         }
-      } else if (!this.#paused) {
+      } else if (this.#paused) {
+        // Due work is ignored until resume(), which wakes the loop itself.
+        this.#wake.clear();
+      } else {
         continue;
       }
       this.#loopWaiting = true;
@@ -419,9 +422,9 @@ export class Scheduler {
     for (let attempt = 1; !signal.aborted; attempt++) {
       let tasks: Task[];
       try {
-        const saturated = this.#dispatcher.saturated?.();
-        this.#skippedWorks = saturated !== undefined && saturated.size > 0;
-        tasks = await this.#repository.claimDue(this.#clock.now(), limit, this.#owner, this.#skippedWorks ? saturated : undefined);
+        const workLimits = this.#dispatcher.capacities?.();
+        this.#skippedWorks = workLimits !== undefined;
+        tasks = await this.#repository.claimDue(this.#clock.now(), limit, this.#owner, workLimits);
       } catch (error) {
         this.#report(error, 'claim');
         const decision = await this.#hooks.recover('onGetNextError', { error, attempt }, Recovery.retry(this.#retryDelay));
