@@ -1,4 +1,4 @@
-import type { Task } from '../task/task.js';
+import type { RetryPolicy, Task } from '../task/task.js';
 
 /**
  * The bridge to whatever runs tasks. The Scheduler knows workers only through this.
@@ -33,6 +33,9 @@ export interface Dispatcher {
    * other works run. Works not in the map are limited by the pool alone. Optional.
    */
   capacities?(): ReadonlyMap<string, number> | undefined;
+
+  /** The retry policy and timeout a work's tasks get when they name none. Optional: none when absent. */
+  workDefaults?(workId: string): { readonly retry: RetryPolicy | null; readonly timeout: number | null } | undefined;
 }
 
 export interface DispatchHandle {

@@ -4,7 +4,7 @@ import type { RetryInput } from '../task/retry.js';
 import type { RetryPolicy, Task } from '../task/task.js';
 
 export interface WorkContext {
-  /** Aborts when the scheduler force-stops (later: on timeout or abort). Pass it to fetch, streams, timers. */
+  /** Aborts on a timeout, `abort(taskId)` or a forced stop. Pass it to fetch, streams, timers. */
   readonly signal: AbortSignal;
   readonly task: Task;
 }
@@ -83,7 +83,7 @@ function toSettings(options: WorkOptions, workId: string): WorkSettings {
   const { concurrency, retry, timeout } = options;
   if (concurrency === undefined && retry === undefined && timeout === undefined) return noSettings;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new InvalidArgumentError(`${workId} concurrency`, 'an integer >= 1', concurrency);
-  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) throw new InvalidArgumentError(`${workId} timeout`, 'a finite number of ms > 0', timeout);
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > 2 ** 31 - 1)) throw new InvalidArgumentError(`${workId} timeout`, 'a number of ms from 1 to 2^31-1', timeout);
   return Object.freeze({
     concurrency: concurrency ?? Infinity,
     retry: retry === undefined ? null : toRetryPolicy(retry, undefined, `${workId} retry`),

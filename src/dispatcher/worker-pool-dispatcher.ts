@@ -1,7 +1,7 @@
 import { InvalidArgumentError, PoolFullError } from '../errors.js';
 import type { Task } from '../task/task.js';
 import type { DispatchHandle, Dispatcher, WorkOutcome } from './dispatcher.js';
-import type { WorkRegistry } from './work-registry.js';
+import type { WorkRegistry, WorkSettings } from './work-registry.js';
 
 export interface WorkerPoolDispatcherOptions {
   readonly works: WorkRegistry;
@@ -32,11 +32,6 @@ export class WorkerPoolDispatcher implements Dispatcher {
     }
     this.#works = works;
     this.#concurrency = concurrency;
-  }
-
-  /** The registry it runs works from (the Scheduler reads per-work defaults from it). */
-  get works(): WorkRegistry {
-    return this.#works;
   }
 
   get concurrency(): number {
@@ -82,6 +77,10 @@ export class WorkerPoolDispatcher implements Dispatcher {
     }
     this.#running++;
     return { done: this.#run(fn, task, signal, limit !== Infinity) };
+  }
+
+  workDefaults(workId: string): WorkSettings {
+    return this.#works.settings(workId);
   }
 
   capacities(): ReadonlyMap<string, number> | undefined {

@@ -6,39 +6,45 @@ import type { HookEvent, Recovery, LoopHooks, ObserveHookName, RecoverHookName }
  * Calls hooks on behalf of the loop so that no hook can hurt it: a throw, a rejection or a hook
  * that never settles (bounded by `timeout` on the injected clock) becomes a report, and the loop
  * goes on with the default decision. A late rejection after a timeout is caught, never unhandled.
+ *
+ * Several hook sets run in order, each isolated and bounded on its own: every observer runs and
+ * every failure is reported; for a recovery hook the first set that decides wins.
  */
 export class HookRunner {
-  readonly #hooks: LoopHooks;
+  readonly #sets: readonly LoopHooks[];
   readonly #clock: Clock;
   readonly #timeout: number;
   readonly #report: (error: unknown) => void;
 
-  constructor(hooks: LoopHooks, clock: Clock, timeout: number, report: (error: unknown) => void) {
-    this.#hooks = hooks;
+  constructor(sets: readonly LoopHooks[], clock: Clock, timeout: number, report: (error: unknown) => void) {
+    this.#sets = sets;
     this.#clock = clock;
     this.#timeout = timeout;
     this.#report = report;
   }
 
-  /** Whether the hook is set: the loop skips building events for hooks nobody listens to. */
+  /** Whether any set has the hook: the loop skips building events for hooks nobody listens to. */
   has(name: ObserveHookName | RecoverHookName): boolean {
-    return typeof this.#hooks[name] === 'function';
+    return this.#sets.some((set) => typeof set[name] === 'function');
   }
 
   async observe<N extends ObserveHookName>(name: N, event: HookEvent<N>): Promise<void> {
-    const hook = this.#hooks[name] as ((event: HookEvent<N>) => unknown) | undefined;
-    if (hook === undefined) return;
-    await this.#call(name, () => hook.call(this.#hooks, event));
+    for (const set of this.#sets) {
+      const hook = set[name] as ((event: HookEvent<N>) => unknown) | undefined;
+      if (typeof hook === 'function') await this.#call(name, () => hook.call(set, event));
+    }
   }
 
-  /** Asks a recovery hook; `fallback` when it is unset, returns nothing, fails or answers nonsense. */
+  /** Asks the recovery hooks in order; `fallback` when none decides (unset, nothing, failure, nonsense). */
   async recover<N extends RecoverHookName>(name: N, event: HookEvent<N>, fallback: Recovery): Promise<Recovery> {
-    const hook = this.#hooks[name] as ((event: HookEvent<N>) => unknown) | undefined;
-    if (hook === undefined) return fallback;
-    const answer = await this.#call(name, () => hook.call(this.#hooks, event));
-    if (answer === undefined) return fallback;
-    if (isRecovery(answer)) return answer;
-    this.#report(new HookFailedError(name, new TypeError(`expected a Recovery ({ action: 'continue' | 'retry' | 'stop' }), got ${JSON.stringify(answer)}`)));
+    for (const set of this.#sets) {
+      const hook = set[name] as ((event: HookEvent<N>) => unknown) | undefined;
+      if (typeof hook !== 'function') continue;
+      const answer = await this.#call(name, () => hook.call(set, event));
+      if (answer === undefined) continue;
+      if (isRecovery(answer)) return answer;
+      this.#report(new HookFailedError(name, new TypeError(`expected a Recovery ({ action: 'continue' | 'retry' | 'stop' }), got ${JSON.stringify(answer)}`)));
+    }
     return fallback;
   }
 

@@ -41,8 +41,10 @@ export class HeapRepository implements TaskRepository {
   readonly #active = new Map<string, Set<string>>();
   readonly #timer = new DueTimer();
   readonly #retention: Retention;
-  readonly #forget = (id: string): void => {
-    this.#tasks.delete(id);
+  /** Retention's callback: forgets the task only if it is still the one that ended then (ids can be reused after remove()). */
+  readonly #forget = (id: string, endedAt: number): void => {
+    const task = this.#tasks.get(id);
+    if (task !== undefined && isEnded(task.state) && task.endedAt === endedAt) this.#tasks.delete(id);
   };
 
   constructor(options: HeapRepositoryOptions = {}) {

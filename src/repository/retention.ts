@@ -26,15 +26,18 @@ export class Retention {
     this.#maxAge = maxAge;
   }
 
-  /** Records that `id` ended at `now` and calls `forget` for every id that must go. */
-  ended(id: string, now: number, forget: (id: string) => void): void {
+  /**
+   * Records that `id` ended at `now` and calls `forget(id, endedAt)` for every entry that must go.
+   * The end time lets the store tell an entry from a later task that reused the id.
+   */
+  ended(id: string, now: number, forget: (id: string, endedAt: number) => void): void {
     this.#ids.push(id);
     this.#endedAt.push(now);
     const oldest = now - this.#maxAge;
     while (this.#head < this.#ids.length) {
       const count = this.#ids.length - this.#head;
       if (count <= this.#maxEnded && (this.#endedAt[this.#head] ?? now) >= oldest) break;
-      forget(this.#ids[this.#head] as string);
+      forget(this.#ids[this.#head] as string, this.#endedAt[this.#head] as number);
       this.#head++;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#ids.length) {

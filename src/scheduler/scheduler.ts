@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/clock.js';
 import { SystemClock } from '../clock/system-clock.js';
 import type { Dispatcher, DispatchHandle, WorkOutcome } from '../dispatcher/dispatcher.js';
-import { WorkerPoolDispatcher } from '../dispatcher/worker-pool-dispatcher.js';
 import { AbortedError, InvalidArgumentError, KokugenError, ListenerFailedError, NotRunningError, TaskNotFoundError, TimeoutError, UnknownWorkError } from '../errors.js';
-import { composeHooks } from '../hooks/compose-hooks.js';
 import { HookRunner } from '../hooks/hook-runner.js';
 import { Recovery } from '../hooks/loop-hooks.js';
 import type { LoopHooks, UpdateKind } from '../hooks/loop-hooks.js';
@@ -36,7 +34,7 @@ export type SchedulerState = (typeof SchedulerState)[keyof typeof SchedulerState
 export interface SchedulerOptions {
   readonly repository: TaskRepository;
   readonly dispatcher: Dispatcher;
-  /** One hook set, or several composed in order (see `composeHooks`). */
+  /** One hook set, or several run in order, each isolated (as `composeHooks` would combine them). */
   readonly hooks?: LoopHooks | readonly LoopHooks[];
   /** @default new SystemClock() */
   readonly clock?: Clock;
@@ -109,6 +107,10 @@ export class Scheduler {
   #idleWaiters: Array<() => void> = [];
   #state: SchedulerState = SchedulerState.Idle;
   #stopController = new AbortController();
+  /** Aborted by a forced stop: cuts off outcome-write retries and starts of tasks claimed meanwhile. */
+  #forceController = new AbortController();
+  /** Consecutive failures of the dispatcher's ready(), for onDispatchError's attempt count. */
+  #readyFailures = 0;
   #loop: Promise<void> = Promise.resolve();
   #loopWaiting = false;
   #unwatch: (() => void) | undefined;
@@ -140,8 +142,9 @@ export class Scheduler {
     this.#maxParamBytes = maxParamBytes;
     this.#retryDelay = retryDelay;
     this.#keepAlive = keepAlive;
-    const hookSet = Array.isArray(hooks) ? composeHooks(...(hooks as readonly LoopHooks[])) : (hooks as LoopHooks);
-    this.#hooks = new HookRunner(hookSet, clock, hookTimeout, (error) => this.#report(error, 'hook'));
+    const hookSets = Array.isArray(hooks) ? (hooks as readonly LoopHooks[]) : [hooks as LoopHooks];
+    for (const set of hookSets) checkObject(set, 'hooks');
+    this.#hooks = new HookRunner(hookSets, clock, hookTimeout, (error) => this.#report(error, 'hook'));
     this.#events = new SafeEmitter<SchedulerEvents>((event, error) => {
       // A failing loop:error listener must not report itself forever.
       if (event !== 'loop:error') this.#report(new ListenerFailedError(String(event), error), 'listener');
@@ -195,6 +198,7 @@ export class Scheduler {
     this.#state = SchedulerState.Running;
     this.#stopError = undefined;
     this.#stopController = new AbortController();
+    this.#forceController = new AbortController();
     this.#unwatch = this.#repository.watch({ clock: this.#clock, keepAlive: this.#keepAlive, onDue: this.#wake.notify });
     await this.#hooks.observe('onStart', {});
     this.#loop = this.#run(this.#stopController.signal);
@@ -205,8 +209,18 @@ export class Scheduler {
    * Pending `wait()` calls for tasks that did not end reject with `ERR_NOT_RUNNING`.
    */
   stop(options: StopOptions = {}): Promise<void> {
-    const { force = false } = checkObject(options, 'stop options') as StopOptions;
-    if (force) this.#abortRunning();
+    let force: boolean;
+    try {
+      force = (checkObject(options, 'stop options') as StopOptions).force ?? false;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // A start still recovering would otherwise finish after this stop and leave the loop running.
+    if (this.#starting !== undefined) return this.#starting.then(() => this.stop(options));
+    if (force) {
+      this.#forceController.abort(new AbortedError('the scheduler was force-stopped'));
+      this.#abortRunning();
+    }
     if (this.#stopping !== undefined) return this.#stopping;
     if (this.#state !== SchedulerState.Running) return Promise.resolve();
     this.#state = SchedulerState.Stopping;
@@ -244,7 +258,10 @@ export class Scheduler {
     return task;
   }
 
-  /** Resolves with the task once it has ended: `done`, `failed` or `cancelled`. */
+  /**
+   * Resolves with the task once it has ended: `done`, `failed`, `cancelled` or `expired`. Rejects
+   * with `ERR_TASK_NOT_FOUND` (unknown or removed) or `ERR_NOT_RUNNING` (the scheduler stopped first).
+   */
   async wait(id: string): Promise<Task> {
     checkId(id);
     const ended = this.#waiters.add(id);
@@ -362,8 +379,10 @@ export class Scheduler {
    */
   async remove(id: string): Promise<boolean> {
     checkId(id);
+    const occurrences = await this.#repository.find({ seriesId: id, limit: Number.MAX_SAFE_INTEGER });
     if (await this.#repository.removeSeries(id)) {
       this.#series.forget(id);
+      for (const task of occurrences) if (task.state !== TaskState.Dispatched) this.#waiters.reject(task.id, new TaskNotFoundError(task.id));
       this.#events.emit('series:removed', { seriesId: id });
       return true;
     }
@@ -383,7 +402,9 @@ export class Scheduler {
 
   async #run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const free = this.#paused ? 0 : await this.#ready(signal);
+      let free = this.#paused ? 0 : await this.#ready(signal);
+      // pause() may have come while the loop waited for a worker.
+      if (this.#paused) free = 0;
       if (free > 0) {
         this.#wake.clear();
         const tasks = await this.#claim(free, signal);
@@ -407,11 +428,13 @@ export class Scheduler {
   /** How many workers are free; 0 after a stop or a failed wait (the loop then re-checks). */
   async #ready(signal: AbortSignal): Promise<number> {
     try {
-      return await this.#dispatcher.ready(signal);
+      const free = await this.#dispatcher.ready(signal);
+      this.#readyFailures = 0;
+      return free;
     } catch (error) {
       if (signal.aborted) return 0;
       this.#report(error, 'dispatch');
-      const decision = await this.#hooks.recover('onDispatchError', { error, attempt: 1 }, Recovery.retry(this.#retryDelay));
+      const decision = await this.#hooks.recover('onDispatchError', { error, attempt: ++this.#readyFailures }, Recovery.retry(this.#retryDelay));
       if (decision.action === 'stop') this.#halt(error);
       else await this.#sleep(decision.action === 'retry' ? decision.delay : this.#retryDelay, signal);
       return 0;
@@ -476,6 +499,12 @@ export class Scheduler {
   /** Hands a claimed task to the dispatcher; a refused task is recorded failed, never dropped. */
   async #dispatch(task: Task): Promise<void> {
     const controller = new AbortController();
+    if (this.#forceController.signal.aborted) {
+      // Claimed in the batch a forced stop interrupted: record it aborted rather than start it.
+      const running = this.#track(task, controller);
+      running.finished = this.#finish(running, { ok: false, error: this.#forceController.signal.reason }, true);
+      return;
+    }
     let handle: DispatchHandle;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -530,7 +559,7 @@ export class Scheduler {
     const { task } = running;
     const now = this.#clock.now();
     const planned = expiry === undefined ? planOutcome(task, work, { now, maxResultBytes: this.#maxParamBytes, random: this.#random, final }) : { outcome: { state: TaskState.Expired, error: expiry.error } as const };
-    const next = planned.outcome.state === TaskState.Scheduled ? undefined : await this.#successor(task, now);
+    const next = task.seriesId === null || planned.outcome.state === TaskState.Scheduled ? undefined : await this.#successor(task.seriesId, task, now);
     let stored: Task | undefined;
     let added: Task | undefined;
     let failure: unknown;
@@ -540,9 +569,9 @@ export class Scheduler {
       } catch (error) {
         this.#report(error, 'complete', task.id);
         const decision = await this.#hooks.recover('onTaskEndedError', { error, task, outcome: planned.outcome, attempt }, Recovery.retry(this.#retryDelay));
-        if (decision.action === 'retry') {
-          await this.#sleep(decision.delay, undefined);
-          continue;
+        if (decision.action === 'retry' && !this.#forceController.signal.aborted) {
+          await this.#sleep(decision.delay, this.#forceController.signal);
+          if (!this.#forceController.signal.aborted) continue;
         }
         failure = error;
         if (decision.action === 'stop') this.#halt(error);
@@ -571,10 +600,9 @@ export class Scheduler {
   }
 
   /** The next occurrence of the task's series, if it has one (a failed lookup is reported, not fatal). */
-  async #successor(task: Task, now: number): Promise<NewTask | undefined> {
-    if (task.seriesId === null) return undefined;
+  async #successor(seriesId: string, task: Task, now: number): Promise<NewTask | undefined> {
     try {
-      const found = await this.#series.lookup(task.seriesId);
+      const found = await this.#series.lookup(seriesId);
       if (found === undefined || !found.series.enabled) return undefined;
       const at = nextOccurrenceAt(found.series, found.schedule, task, now);
       return at === undefined ? undefined : occurrence(found.series, at, now);
@@ -612,7 +640,7 @@ export class Scheduler {
     const workId = object['workId'];
     if (typeof workId !== 'string' || workId.length === 0) throw new InvalidArgumentError('workId', 'a non-empty string', workId);
     if (!this.#dispatcher.supports(workId)) throw new UnknownWorkError(workId);
-    const defaults = this.#dispatcher instanceof WorkerPoolDispatcher ? this.#dispatcher.works.settings(workId) : undefined;
+    const defaults = this.#dispatcher.workDefaults?.(workId);
     const scheduledAt = checkTime(object, now, !series);
     if (series && object['deadline'] !== undefined) throw new InvalidArgumentError('deadline', 'no deadline on a series (use timeout or misfire)', object['deadline']);
     const retry = object['retry'] === undefined ? (defaults?.retry ?? null) : toRetryPolicy(object['retry'], defaults?.retry ?? undefined);

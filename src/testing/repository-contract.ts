@@ -254,7 +254,7 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       });
     });
 
-    describe('findByState', () => {
+    describe('find by state', () => {
       it('lists tasks of one state, scheduled ones in run order, with a limit', async () => {
         await repo.add([newTask({ id: 'c', scheduledAt: 30 }), newTask({ id: 'a', scheduledAt: 10 }), newTask({ id: 'b', scheduledAt: 20 }), newTask({ id: 'd', scheduledAt: 5 })]);
         await repo.claimDue(5, 1, 'me');
