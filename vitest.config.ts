@@ -5,12 +5,15 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^kokugen\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
+      { find: /^kokugen\/typeorm$/, replacement: fileURLToPath(new URL('./src/typeorm.ts', import.meta.url)) },
       { find: /^kokugen$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup/leak-guard.ts'],
+    // A throw-away PostgreSQL for the TypeORM tests (or PG_URL); see the file for CI and skip rules.
+    globalSetup: ['test/setup/postgres.ts'],
     // Every test uses the FakeClock; a real-time wait is a defect, so keep the default timeout tight.
     testTimeout: 20_000,
     hookTimeout: 60_000,

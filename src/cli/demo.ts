@@ -2,9 +2,13 @@
  * `npm run demo`: a real scheduler on the real clock. It schedules a few dozen tasks over about
  * five seconds — some fail, some are moved or cancelled at the last moment — prints a timeline as
  * they run, and exits by itself once every task has ended.
+ *
+ * Tasks live in `kokugen-demo.sqlite` in the working directory (the embedded default): interrupt a
+ * run (Ctrl-C, kill -9) and run it again, and it says what it recovered and finishes what was left.
  */
-import { HeapRepository, Scheduler, WorkerPoolDispatcher, WorkRegistry } from '../index.js';
+import { Scheduler, WorkerPoolDispatcher, WorkRegistry } from '../index.js';
 import type { Task } from '../index.js';
+import { TypeOrmRepository } from '../typeorm.js';
 
 const works = new WorkRegistry()
   .register('send-mail', async (param: { to: string }, { signal }) => {
@@ -21,8 +25,10 @@ const works = new WorkRegistry()
     return { status: 200, n: param.n };
   });
 
+const database = 'kokugen-demo.sqlite';
+const repository = await TypeOrmRepository.open({ type: 'sqlite', database });
 const scheduler = new Scheduler({
-  repository: new HeapRepository(),
+  repository,
   dispatcher: new WorkerPoolDispatcher({ works, concurrency: 3 }),
 });
 
@@ -39,28 +45,37 @@ scheduler.on('task:failed', ({ task }) => console.log(`${stamp()}  ✘ ${task.wo
 scheduler.on('task:cancelled', ({ task }) => console.log(`${stamp()}  ⊘ cancelled ${label(task)}`));
 scheduler.on('task:updated', ({ task }) => console.log(`${stamp()}  ↻ moved ${label(task)} to +${((task.scheduledAt - t0) / 1000).toFixed(1)}s`));
 scheduler.on('loop:error', ({ error, phase }) => console.log(`${stamp()}  ! ${phase}: ${String(error)}`));
+scheduler.on('task:recovered', ({ task }) => console.log(`${stamp()}  ⟲ recovered ${label(task)}: it was running when the last run stopped`));
 
+// What an interrupted run left: its pending tasks, and those it was running (recovered at start).
+const left = [...(await repository.find({ state: 'scheduled', limit: 1_000 })), ...(await repository.find({ state: 'dispatched', limit: 1_000 }))];
 await scheduler.start();
 
 const tasks: Task[] = [];
-for (let i = 0; i < 12; i++) tasks.push(await scheduler.schedule({ workId: 'send-mail', param: { to: `user${i}@example.com` }, delay: 200 + i * 350 }));
-for (let i = 0; i < 8; i++) tasks.push(await scheduler.schedule({ workId: 'resize-image', param: { name: `photo-${i}.jpg`, px: 1000 * (i + 1) }, delay: 400 + i * 500 }));
-tasks.push(
-  ...(await scheduler.scheduleMany(Array.from({ length: 10 }, (_, n) => ({ workId: 'flaky-call', param: { n }, delay: 1_000, priority: n })))),
-);
-const urgent = await scheduler.schedule({ workId: 'send-mail', param: { to: 'boss@example.com' }, delay: 4_500, priority: 10 });
-const dropped = await scheduler.schedule({ workId: 'send-mail', param: { to: 'nobody@example.com' }, delay: 3_000 });
-tasks.push(urgent, dropped);
-console.log(`${stamp()}  scheduled ${tasks.length} tasks over the next ~5 s on ${3} workers\n`);
+if (left.length > 0) {
+  tasks.push(...left);
+  console.log(`${stamp()}  resuming ${left.length} unfinished tasks from ${database}\n`);
+} else {
+  for (let i = 0; i < 12; i++) tasks.push(await scheduler.schedule({ workId: 'send-mail', param: { to: `user${i}@example.com` }, delay: 200 + i * 350 }));
+  for (let i = 0; i < 8; i++) tasks.push(await scheduler.schedule({ workId: 'resize-image', param: { name: `photo-${i}.jpg`, px: 1000 * (i + 1) }, delay: 400 + i * 500 }));
+  tasks.push(
+    ...(await scheduler.scheduleMany(Array.from({ length: 10 }, (_, n) => ({ workId: 'flaky-call', param: { n }, delay: 1_000, priority: n })))),
+  );
+  const urgent = await scheduler.schedule({ workId: 'send-mail', param: { to: 'boss@example.com' }, delay: 4_500, priority: 10 });
+  const dropped = await scheduler.schedule({ workId: 'send-mail', param: { to: 'nobody@example.com' }, delay: 3_000 });
+  tasks.push(urgent, dropped);
+  console.log(`${stamp()}  scheduled ${tasks.length} tasks over the next ~5 s on ${3} workers\n`);
 
-// Last-moment changes: one task moved up, one cancelled before it ran.
-setTimeout(() => {
-  void scheduler.update(urgent.id, { delay: 0 });
-  void scheduler.cancel(dropped.id);
-}, 1_500);
+  // Last-moment changes: one task moved up, one cancelled before it ran.
+  setTimeout(() => {
+    void scheduler.update(urgent.id, { delay: 0 });
+    void scheduler.cancel(dropped.id);
+  }, 1_500);
+}
 
 const ended = await Promise.all(tasks.map((task) => scheduler.wait(task.id)));
 await scheduler.stop();
+await repository.close();
 
 const count = (state: string): number => ended.filter((t) => t.state === state).length;
 const lateness = ended.filter((t) => t.dispatchedAt !== null).map((t) => (t.dispatchedAt as number) - t.scheduledAt);

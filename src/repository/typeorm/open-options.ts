@@ -1,0 +1,76 @@
+import { DataSource } from 'typeorm';
+import { InvalidArgumentError } from '../../errors.js';
+import { checkKeys, checkObject } from '../../scheduler/validate.js';
+import { kokugenMigrations } from './migrations/index.js';
+import { kokugenEntities } from './entities.js';
+
+export interface TypeOrmRepositoryOptions {
+  /**
+   * While a scheduler watches the repository, how often it reads the store's earliest due time,
+   * so that tasks another process added or moved earlier are noticed. In ms, through the
+   * watcher's Clock. Own writes re-arm the timer at once and do not wait for this.
+   * @default 1_000
+   */
+  readonly pollInterval?: number;
+}
+
+export interface SqliteOpenOptions extends TypeOrmRepositoryOptions {
+  readonly type: 'sqlite';
+  /** The database file (created with its directory if missing). */
+  readonly database: string;
+  /**
+   * `FULL` syncs the WAL on every commit: nothing committed is lost, even on power loss. `NORMAL`
+   * syncs only at checkpoints: faster, never loses commits when the process crashes, but may lose
+   * the last ones when the machine loses power.
+   * @default 'FULL'
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+  /** How long a write waits for another process's write lock before failing with SQLITE_BUSY, in ms. @default 10_000 */
+  readonly busyTimeout?: number;
+}
+
+export interface PostgresOpenOptions extends TypeOrmRepositoryOptions {
+  readonly type: 'postgres';
+  /** A connection string, `postgres://user:password@host:port/database`. */
+  readonly url: string;
+  /** Connections in the pool, at least 2. @default 10 */
+  readonly poolSize?: number;
+}
+
+export type TypeOrmOpenOptions = SqliteOpenOptions | PostgresOpenOptions;
+
+/** kokugen's own migrations table, so it never mixes with an application's TypeORM migrations. */
+export const migrationsTableName = 'kokugen_migrations';
+
+const sqliteKeys = ['type', 'database', 'synchronous', 'busyTimeout', 'pollInterval'] as const;
+const postgresKeys = ['type', 'url', 'poolSize', 'pollInterval'] as const;
+
+/** Checks `open()`'s options and builds the (not yet initialised) DataSource they describe. */
+export function dataSourceFor(options: TypeOrmOpenOptions): { dataSource: DataSource; synchronous: 'FULL' | 'NORMAL' | undefined } {
+  const object = checkObject(options, 'TypeOrmRepository.open options');
+  const common = { entities: [...kokugenEntities], migrations: [...kokugenMigrations], migrationsTableName, synchronize: false, migrationsRun: false, logging: false };
+  if (object['type'] === 'sqlite') {
+    checkKeys(object, sqliteKeys, 'TypeOrmRepository.open options');
+    const { database, synchronous = 'FULL', busyTimeout = 10_000 } = options as SqliteOpenOptions;
+    if (typeof database !== 'string' || database.length === 0) throw new InvalidArgumentError('database', 'a file path', database);
+    if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new InvalidArgumentError('synchronous', "'FULL' or 'NORMAL'", synchronous);
+    checkInteger(busyTimeout, 'busyTimeout', 0);
+    return { dataSource: new DataSource({ type: 'sqlite', database, enableWAL: true, busyTimeout, ...common }), synchronous };
+  }
+  if (object['type'] === 'postgres') {
+    checkKeys(object, postgresKeys, 'TypeOrmRepository.open options');
+    const { url, poolSize = 10 } = options as PostgresOpenOptions;
+    if (typeof url !== 'string' || url.length === 0) throw new InvalidArgumentError('url', 'a postgres:// connection string', url);
+    // One connection holds the migration lock while another runs the migrations.
+    checkInteger(poolSize, 'poolSize', 2);
+    return { dataSource: new DataSource({ type: 'postgres', url, poolSize, ...common }), synchronous: undefined };
+  }
+  throw new InvalidArgumentError('type', "'sqlite' or 'postgres'", object['type']);
+}
+
+export function checkInteger(value: unknown, what: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
+    throw new InvalidArgumentError(what, `an integer from ${min} to 2^31-1`, value);
+  }
+  return value;
+}

@@ -1,0 +1,98 @@
+import type { DataSource, QueryRunner } from 'typeorm';
+import { taskColumns, toNumber } from './task-row.js';
+import type { Row } from './task-row.js';
+
+/** Runs one statement. SQL is written with `$1, $2...` placeholders; values only ever travel as parameters. */
+export type Sql = (text: string, params?: readonly unknown[]) => Promise<SqlResult>;
+
+export interface SqlResult {
+  readonly rows: readonly Row[];
+  readonly affected: number;
+}
+
+/**
+ * What differs between the databases, behind one small interface: how a transaction takes its
+ * locks, how a claim is made safe against other processes, and how a unique violation looks.
+ * Everything else in `TypeOrmRepository` is the same SQL on both.
+ */
+export interface TaskStore {
+  readonly table: string;
+  /** The row-lock clause for a read-then-write inside `write` ('' where the whole file is locked). */
+  readonly forUpdate: string;
+  /** One read; never inside a transaction of another caller. */
+  read<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /** One transaction that holds the write lock it needs from its first statement; all or nothing. */
+  write<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /** Called first inside an adding `write`: makes `MAX(seq) + 1` safe against concurrent adders. */
+  lockInserts(sql: Sql): Promise<void>;
+  /**
+   * Moves up to `limit` due tasks to `dispatched` as `plan` allows, atomically (one transaction,
+   * or one statement), and returns their new rows in any order.
+   */
+  claim(now: number, limit: number, owner: string, plan: ClaimPlan): Promise<readonly Row[]>;
+  isUniqueViolation(error: unknown): boolean;
+}
+
+/** Per-work limits of a claim: works to leave out entirely, and works to take at most so many of. */
+export interface ClaimPlan {
+  readonly skip: readonly string[];
+  readonly caps: ReadonlyArray<readonly [workId: string, cap: number]>;
+}
+
+const runOrder = 'scheduled_at, priority DESC, seq';
+
+/**
+ * The due tasks a claim under `plan` takes, in run order: the first `limit` of the uncapped works'
+ * tasks and each capped work's first `cap`, merged — what the heap takes by popping and skipping.
+ * Each query walks the due index in run order and stops at its LIMIT; a window function would
+ * rank every due task on every claim, and PostgreSQL cannot lock rows in a query that has one.
+ */
+export async function dueCandidates(sql: Sql, table: string, now: number, limit: number, plan: ClaimPlan): Promise<Row[]> {
+  const due = `SELECT ${taskColumns} FROM ${table} WHERE state = $1 AND scheduled_at <= $2`;
+  const capped = plan.caps.map(([workId]) => workId);
+  const rows = [...(await sql(`${due}${notIn('work_id', 4, plan.skip.length + capped.length)} ORDER BY ${runOrder} LIMIT $3`, ['scheduled', now, limit, ...plan.skip, ...capped])).rows];
+  for (const [workId, cap] of plan.caps) {
+    rows.push(...(await sql(`${due} AND work_id = $4 ORDER BY ${runOrder} LIMIT $3`, ['scheduled', now, Math.min(cap, limit), workId])).rows);
+  }
+  const key = (row: Row): [number, number, number] => [toNumber(row['scheduled_at']), toNumber(row['priority']), toNumber(row['seq'])];
+  rows.sort((a, b) => {
+    const [at, ap, as] = key(a);
+    const [bt, bp, bs] = key(b);
+    return at - bt || bp - ap || as - bs;
+  });
+  return rows.slice(0, limit);
+}
+
+/** Runs `text` on `runner` and returns rows and affected count whatever the statement was. */
+export async function runOn(runner: QueryRunner, text: string, params: readonly unknown[]): Promise<SqlResult> {
+  const result = (await runner.query(text, [...params], true)) as { records?: Row[]; affected?: number };
+  return { rows: result.records ?? [], affected: result.affected ?? 0 };
+}
+
+/** `IN ($k, $k+1, ...)` for `count` values starting at placeholder `first`. */
+export function placeholders(first: number, count: number): string {
+  return Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
+}
+
+/** ` AND column NOT IN ($first, ...)`, or nothing for no values. */
+export function notIn(column: string, first: number, count: number): string {
+  return count === 0 ? '' : ` AND ${column} NOT IN (${placeholders(first, count)})`;
+}
+
+/** Splits `values` into chunks small enough for every driver's parameter limit. */
+export function chunks<T>(values: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+}
+
+export function driverCode(error: unknown): unknown {
+  const { code, driverError } = (error ?? {}) as { code?: unknown; driverError?: { code?: unknown } };
+  return code ?? driverError?.code;
+}
+
+/** The DataSource types kokugen runs on. */
+export function storeType(dataSource: DataSource): 'sqlite' | 'postgres' | undefined {
+  const { type } = dataSource.options;
+  return type === 'sqlite' || type === 'postgres' ? type : undefined;
+}

@@ -1,0 +1,119 @@
+import { DuplicateIdError } from '../../errors.js';
+import type { Series } from '../../schedule/series.js';
+import { TaskState } from '../../task/task.js';
+import type { NewTask, Task } from '../../task/task.js';
+import { isStorableText } from './checks.js';
+import { seriesColumnCount, seriesColumns, seriesValues, taskColumnCount, taskColumns, taskValues, toNumber, toSeries, toTask } from './task-row.js';
+import { chunks, placeholders } from './task-store.js';
+import type { Sql, TaskStore } from './task-store.js';
+
+/** `work_id = $2, ..., errors = $21`: every column but the key, for writing a whole snapshot back. */
+const setTaskColumns = taskColumns
+  .split(', ')
+  .slice(1)
+  .map((column, i) => `${column} = $${i + 2}`)
+  .join(', ');
+
+const noErrors: Task['errors'] = Object.freeze([]);
+
+/**
+ * kokugen's two tables as the steps its transactions are made of: lock a row, write a snapshot
+ * back, insert with the next seqs, check ids. Each takes the transaction's `sql`; none commits.
+ */
+export class TaskTables {
+  readonly tasks: string;
+  readonly series: string;
+  readonly #store: TaskStore;
+
+  constructor(store: TaskStore, tasks: string, series: string) {
+    this.#store = store;
+    this.tasks = tasks;
+    this.series = series;
+  }
+
+  /** The task with its row locked until the transaction ends, or undefined. */
+  async lockTask(sql: Sql, id: string): Promise<Task | undefined> {
+    if (!isStorableText(id)) return undefined;
+    const [row] = (await sql(`SELECT ${taskColumns} FROM ${this.tasks} WHERE id = $1${this.#store.forUpdate}`, [id])).rows;
+    return row === undefined ? undefined : toTask(row);
+  }
+
+  async lockSeries(sql: Sql, id: string): Promise<Series | undefined> {
+    if (!isStorableText(id)) return undefined;
+    const [row] = (await sql(`SELECT ${seriesColumns} FROM ${this.series} WHERE id = $1${this.#store.forUpdate}`, [id])).rows;
+    return row === undefined ? undefined : toSeries(row);
+  }
+
+  /** Writes a changed snapshot of a locked task back, whole, and returns it frozen. */
+  async save(sql: Sql, task: Task): Promise<Task> {
+    await sql(`UPDATE ${this.tasks} SET ${setTaskColumns} WHERE id = $1`, taskValues(task));
+    return Object.freeze(task);
+  }
+
+  /** Stores new tasks as scheduled with the next seqs, or throws `ERR_DUPLICATE_ID` for the first id taken. */
+  async insert(sql: Sql, tasks: readonly NewTask[]): Promise<Task[]> {
+    await this.#store.lockInserts(sql);
+    await this.refuseExisting(
+      sql,
+      this.tasks,
+      tasks.map((t) => t.id),
+    );
+    let seq = await this.#nextSeq(sql, this.tasks);
+    const stored = tasks.map(
+      (t): Task => Object.freeze({ ...t, seq: seq++, state: TaskState.Scheduled, dispatchedAt: null, endedAt: null, result: null, error: null, attempt: 0, owner: null, recovered: false, errors: noErrors }),
+    );
+    for (const batch of chunks(stored, 100)) {
+      const rows = batch.map((_, i) => `(${placeholders(i * taskColumnCount + 1, taskColumnCount)})`).join(', ');
+      await sql(`INSERT INTO ${this.tasks} (${taskColumns}) VALUES ${rows}`, batch.flatMap(taskValues));
+    }
+    return stored;
+  }
+
+  /** Stores a series (its first occurrence is inserted separately), or throws `ERR_DUPLICATE_ID`. */
+  async insertSeries(sql: Sql, series: Series): Promise<void> {
+    await this.#store.lockInserts(sql);
+    await this.refuseExisting(sql, this.series, [series.id]);
+    const seq = await this.#nextSeq(sql, this.series);
+    await sql(`INSERT INTO ${this.series} (${seriesColumns}) VALUES (${placeholders(1, seriesColumnCount)})`, seriesValues(series, seq));
+  }
+
+  /** Creation order: one more than the largest so far. Safe because every insert holds `lockInserts`. */
+  async #nextSeq(sql: Sql, table: string): Promise<number> {
+    const [row] = (await sql(`SELECT MAX(seq) AS seq FROM ${table}`)).rows;
+    const last = row?.['seq'];
+    return last === null || last === undefined ? 0 : toNumber(last) + 1;
+  }
+
+  /** Throws `ERR_DUPLICATE_ID` for the first of `ids` (in their order) that `table` already holds. */
+  async refuseExisting(sql: Sql, table: string, ids: readonly string[]): Promise<void> {
+    const found = await this.existing(sql, table, ids);
+    if (found !== undefined) throw new DuplicateIdError(found);
+  }
+
+  /** The first of `ids` (in their order) that `table` holds. */
+  async existing(sql: Sql, table: string, ids: readonly string[]): Promise<string | undefined> {
+    const found = new Set<unknown>();
+    for (const batch of chunks(ids)) {
+      for (const row of (await sql(`SELECT id FROM ${table} WHERE id IN (${placeholders(1, batch.length)})`, batch)).rows) found.add(row['id']);
+    }
+    return ids.find((id) => found.has(id));
+  }
+
+  /** Whether a series may get a new occurrence: it exists, is enabled, and has no scheduled (or, `strict`, running) one. */
+  async mayAddOccurrence(sql: Sql, seriesId: string | null, strict: boolean): Promise<boolean> {
+    if (seriesId === null || (await this.lockSeries(sql, seriesId))?.enabled !== true) return false;
+    const states = strict ? [TaskState.Scheduled, TaskState.Dispatched] : [TaskState.Scheduled];
+    const { rows } = await sql(`SELECT id FROM ${this.tasks} WHERE series_id = $1 AND state IN (${placeholders(2, states.length)}) LIMIT 1`, [seriesId, ...states]);
+    return rows.length === 0;
+  }
+
+  /** The earliest scheduled time, or (with `after`) the earliest later than `after`. */
+  async earliest(sql: Sql, after: number | undefined): Promise<number | undefined> {
+    // ORDER BY ... LIMIT 1 walks the due index to its first entry; MIN() scans the state's range on SQLite.
+    const later = after === undefined ? '' : ' AND scheduled_at > $2';
+    const query = `SELECT scheduled_at FROM ${this.tasks} WHERE state = $1${later} ORDER BY scheduled_at, priority DESC, seq LIMIT 1`;
+    const [row] = (await sql(query, after === undefined ? [TaskState.Scheduled] : [TaskState.Scheduled, after])).rows;
+    const at = row?.['scheduled_at'];
+    return at === null || at === undefined ? undefined : toNumber(at);
+  }
+}

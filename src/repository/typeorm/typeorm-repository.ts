@@ -1,0 +1,364 @@
+import type { DataSource } from 'typeorm';
+import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SeriesNotFoundError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
+import type { Series } from '../../schedule/series.js';
+import { checkObject } from '../../scheduler/validate.js';
+import { appendError, compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
+import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
+import type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
+import { checkCount, checkNewTask, checkOutcome, checkPatch, checkSeries, checkText, checkTime, checkWorkLimits, isStorableText, toJsonText } from './checks.js';
+import { DuePoller } from './due-poller.js';
+import { tableSql } from './entities.js';
+import { runMigrations } from './migrate.js';
+import { checkInteger, dataSourceFor } from './open-options.js';
+import type { TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
+import { PostgresStore } from './postgres-store.js';
+import { seriesTable } from './series-entity.js';
+import { SqliteStore } from './sqlite-store.js';
+import { tasksTable } from './task-entity.js';
+import { seriesColumns, taskColumns, toSeries, toTask } from './task-row.js';
+import { chunks, placeholders, storeType } from './task-store.js';
+import type { Sql, TaskStore } from './task-store.js';
+import { TaskTables } from './task-tables.js';
+
+const taskStates: readonly string[] = Object.values(TaskState);
+
+/**
+ * A durable TaskRepository on TypeORM: SQLite (one process, one file) or PostgreSQL (processes
+ * sharing one store). Every method is one transaction that reads the rows it changes under a lock
+ * (the whole file on SQLite, the rows on PostgreSQL) and compare-and-sets their state, so the
+ * Scheduler's ordering guarantees hold across processes. A claim commits before its work starts
+ * and an outcome before its events fire, so `kill -9` loses nothing that was acknowledged.
+ *
+ * States: open → `close()` → closed: every method then rejects with `ERR_NOT_RUNNING`; a
+ * DataSource that `open()` created is destroyed, one passed to the constructor is left open.
+ */
+export class TypeOrmRepository implements TaskRepository {
+  /** Creates the DataSource, runs kokugen's migrations, and returns a ready repository that owns the DataSource. */
+  static async open(options: TypeOrmOpenOptions): Promise<TypeOrmRepository> {
+    const { dataSource, synchronous } = dataSourceFor(options);
+    const repositoryOptions = options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval };
+    checkOptions(repositoryOptions);
+    await dataSource.initialize();
+    try {
+      // The value is one of a fixed pair, checked above; PRAGMA takes no parameters.
+      if (synchronous !== undefined) await dataSource.query(`PRAGMA synchronous = ${synchronous}`);
+      await runMigrations(dataSource);
+      const repository = new TypeOrmRepository(dataSource, repositoryOptions);
+      repository.#ownsDataSource = true;
+      await repository.#poller.refresh();
+      return repository;
+    } catch (error) {
+      await dataSource.destroy().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  readonly #dataSource: DataSource;
+  readonly #store: TaskStore;
+  readonly #tables: TaskTables;
+  readonly #tasks: string;
+  readonly #series: string;
+  readonly #poller: DuePoller;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #ownsDataSource = false;
+  #closing: Promise<void> | undefined;
+
+  /**
+   * A repository on your own initialised DataSource, on which `kokugenMigrations` have run. On
+   * SQLite, give kokugen a DataSource of its own: TypeORM runs every query of a SQLite DataSource
+   * on one connection, where another user's transaction would interleave with kokugen's.
+   */
+  constructor(dataSource: DataSource, options: TypeOrmRepositoryOptions = {}) {
+    const type = typeof dataSource?.createQueryRunner === 'function' ? storeType(dataSource) : undefined;
+    if (type === undefined || !dataSource.isInitialized) {
+      throw new InvalidArgumentError('TypeOrmRepository dataSource', "an initialized TypeORM DataSource of type 'sqlite' or 'postgres'", dataSource);
+    }
+    const { pollInterval = 1_000 } = checkOptions(options);
+    this.#dataSource = dataSource;
+    this.#tasks = tableSql(dataSource, tasksTable);
+    this.#series = tableSql(dataSource, seriesTable);
+    this.#store = type === 'sqlite' ? new SqliteStore(dataSource, this.#tasks) : new PostgresStore(dataSource, this.#tasks);
+    this.#tables = new TaskTables(this.#store, this.#tasks, this.#series);
+    this.#poller = new DuePoller((after) => this.#track(() => this.#store.read((sql) => this.#tables.earliest(sql, after))), pollInterval);
+  }
+
+  /** The DataSource the repository runs on, e.g. for `dataSource.getRepository(TaskEntity)`. */
+  get dataSource(): DataSource {
+    return this.#dataSource;
+  }
+
+  async add(tasks: readonly NewTask[]): Promise<Task[]> {
+    if (!Array.isArray(tasks)) throw new InvalidArgumentError('add', 'an array of new tasks', tasks);
+    const checked = tasks.map(checkNewTask);
+    const seen = new Set<string>();
+    for (const task of checked) {
+      if (seen.has(task.id)) throw new DuplicateIdError(task.id);
+      seen.add(task.id);
+    }
+    if (checked.length === 0) return [];
+    return this.#mapUniqueViolation(
+      checked.map((t) => t.id),
+      () => this.#write((sql) => this.#tables.insert(sql, checked)),
+    );
+  }
+
+  async get(id: string): Promise<Task | undefined> {
+    this.#checkOpen();
+    if (!isStorableText(id)) return undefined;
+    return this.#read(async (sql) => {
+      const [row] = (await sql(`SELECT ${taskColumns} FROM ${this.#tasks} WHERE id = $1`, [id])).rows;
+      return row === undefined ? undefined : toTask(row);
+    });
+  }
+
+  async update(id: string, patch: TaskPatch): Promise<Task> {
+    const changes = checkPatch(patch);
+    return this.#write(async (sql) => {
+      const current = await this.#tables.lockTask(sql, id);
+      if (current === undefined) throw new TaskNotFoundError(id);
+      if (current.state !== TaskState.Scheduled) throw current.state === TaskState.Cancelled ? new TaskCancelledError(id) : new AlreadyDispatchedError(id);
+      return this.#tables.save(sql, { ...current, ...changes });
+    });
+  }
+
+  async cancel(id: string, now: number): Promise<Task | undefined> {
+    const at = checkTime(now, 'now', 'down');
+    return this.#write(async (sql) => {
+      const current = await this.#tables.lockTask(sql, id);
+      if (current === undefined) throw new TaskNotFoundError(id);
+      if (current.state === TaskState.Dispatched) throw new AlreadyDispatchedError(id);
+      if (isEnded(current.state)) return undefined;
+      return this.#tables.save(sql, { ...current, state: TaskState.Cancelled, endedAt: at });
+    });
+  }
+
+  async claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]> {
+    const at = checkTime(now, 'now', 'down');
+    const count = Math.min(checkCount(limit, 'claimDue limit', 0), maxClaim);
+    const by = checkText(owner, 'owner');
+    const plan = checkWorkLimits(workLimits, count);
+    this.#checkOpen();
+    if (count === 0) return [];
+    return this.#track(async () => {
+      const tasks = (await this.#store.claim(at, count, by, plan)).map(toTask).sort(compareTasks);
+      // A short claim left only due tasks that wait for their work's capacity (the Scheduler wakes
+      // itself when it frees) or that another process holds: follow the first one due after now.
+      await this.#poller.refresh(tasks.length < count ? at : undefined);
+      return tasks;
+    });
+  }
+
+  async complete(id: string, outcome: TaskOutcome, now: number, next?: NewTask): Promise<Completion> {
+    const at = checkTime(now, 'now', 'down');
+    const ended = checkOutcome(outcome);
+    const successor = next === undefined ? undefined : checkNewTask(next);
+    return this.#write(
+      async (sql): Promise<Completion> => {
+        const current = await this.#tables.lockTask(sql, id);
+        if (current === undefined) throw new TaskNotFoundError(id);
+        if (current.state !== TaskState.Dispatched) {
+          throw new InvalidArgumentError(`complete(${JSON.stringify(id)})`, 'a dispatched task', `a ${current.state} task`, { described: true });
+        }
+        if (successor !== undefined) await this.#tables.refuseExisting(sql, this.#tasks, [successor.id]);
+        if (ended.state === TaskState.Scheduled) {
+          return { task: await this.#tables.save(sql, { ...current, state: TaskState.Scheduled, scheduledAt: ended.scheduledAt, errors: appendError(current.errors, ended.error) }) };
+        }
+        const task = await this.#tables.save(
+          sql,
+          ended.state === TaskState.Done
+            ? { ...current, state: ended.state, endedAt: at, result: ended.result }
+            : ended.state === TaskState.Failed
+              ? { ...current, state: ended.state, endedAt: at, error: { name: ended.error.name, message: ended.error.message }, errors: appendError(current.errors, ended.error) }
+              : { ...current, state: ended.state, endedAt: at, error: ended.error },
+        );
+        if (successor === undefined || !(await this.#tables.mayAddOccurrence(sql, successor.seriesId, false))) return { task };
+        const [added] = await this.#tables.insert(sql, [successor]);
+        return added === undefined ? { task } : { task, next: added };
+      },
+      (completion) => completion.task.state === TaskState.Scheduled || completion.next !== undefined,
+    );
+  }
+
+  async recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]> {
+    const by = checkText(owner, 'owner');
+    if (policy !== RecoveryPolicy.Rerun && policy !== RecoveryPolicy.Fail) throw new InvalidArgumentError('recovery policy', "'rerun' or 'fail'", policy);
+    const at = checkTime(now, 'now', 'down');
+    const rerun = policy === RecoveryPolicy.Rerun;
+    return this.#write(async (sql) => {
+      const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.#tasks} WHERE state = $1 AND owner = $2 ORDER BY seq${this.#store.forUpdate}`, [TaskState.Dispatched, by]);
+      const recovered = rows.map((row): Task => {
+        const task = toTask(row);
+        return Object.freeze(rerun ? { ...task, state: TaskState.Scheduled, recovered: true } : { ...task, state: TaskState.Failed, recovered: true, endedAt: at, error: crashError });
+      });
+      const set = rerun ? [TaskState.Scheduled, true, null, null] : [TaskState.Failed, true, at, toJsonText(crashError, 'error')];
+      for (const ids of chunks(recovered.map((t) => t.id))) {
+        await sql(`UPDATE ${this.#tasks} SET state = $1, recovered = $2, ended_at = $3, error = $4 WHERE id IN (${placeholders(5, ids.length)})`, [...set, ...ids]);
+      }
+      return recovered;
+    });
+  }
+
+  async find(query: TaskQuery): Promise<Task[]> {
+    const { state, workId, seriesId, limit = 100, offset = 0 } = checkObject(query, 'find query') as TaskQuery;
+    if (state !== undefined && !taskStates.includes(state)) throw new InvalidArgumentError('find state', taskStates.join(', '), state);
+    const count = checkCount(limit, 'find limit', 0);
+    const skip = checkCount(offset, 'find offset', 0);
+    this.#checkOpen();
+    // Filters and order come from fixed strings; only values travel, as parameters.
+    const filters: Array<[string, string]> = [];
+    if (state !== undefined) filters.push(['state', state]);
+    if (workId !== undefined) filters.push(['work_id', workId]);
+    if (seriesId !== undefined) filters.push(['series_id', seriesId]);
+    if (filters.some(([, value]) => !isStorableText(value, Infinity)) || count === 0) return [];
+    const where = filters.length === 0 ? '' : ` WHERE ${filters.map(([column], i) => `${column} = $${i + 1}`).join(' AND ')}`;
+    const order = state === TaskState.Scheduled ? 'scheduled_at, priority DESC, seq' : 'seq';
+    const n = filters.length;
+    return this.#read(async (sql) => {
+      const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.#tasks}${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`, [...filters.map(([, value]) => value), count, skip]);
+      return rows.map(toTask);
+    });
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return this.#write(async (sql) => {
+      const current = await this.#tables.lockTask(sql, id);
+      if (current === undefined) return false;
+      if (current.state === TaskState.Dispatched) throw new AlreadyDispatchedError(id);
+      await sql(`DELETE FROM ${this.#tasks} WHERE id = $1`, [id]);
+      return true;
+    });
+  }
+
+  async addSeries(series: Series, first: NewTask): Promise<Task> {
+    const checked = checkSeries(series);
+    const occurrence = checkNewTask(first);
+    return this.#mapUniqueViolation([occurrence.id], () =>
+      this.#write(async (sql) => {
+        // Both refusals before the first change (on SQLite a write that fails after changing rows costs its batch a rerun).
+        await this.#tables.refuseExisting(sql, this.#series, [checked.id]);
+        await this.#tables.refuseExisting(sql, this.#tasks, [occurrence.id]);
+        await this.#tables.insertSeries(sql, checked);
+        const [task] = await this.#tables.insert(sql, [occurrence]);
+        return task as Task;
+      }),
+    );
+  }
+
+  async getSeries(id: string): Promise<Series | undefined> {
+    this.#checkOpen();
+    if (!isStorableText(id)) return undefined;
+    return this.#read(async (sql) => {
+      const [row] = (await sql(`SELECT ${seriesColumns} FROM ${this.#series} WHERE id = $1`, [id])).rows;
+      return row === undefined ? undefined : toSeries(row);
+    });
+  }
+
+  async listSeries(): Promise<Series[]> {
+    return this.#read(async (sql) => (await sql(`SELECT ${seriesColumns} FROM ${this.#series} ORDER BY seq`)).rows.map(toSeries));
+  }
+
+  async setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask): Promise<SeriesChange> {
+    if (typeof enabled !== 'boolean') throw new InvalidArgumentError('enabled', 'a boolean', enabled);
+    const at = checkTime(now, 'now', 'down');
+    const successor = next === undefined ? undefined : checkNewTask(next);
+    return this.#write(async (sql): Promise<SeriesChange> => {
+      const current = await this.#tables.lockSeries(sql, id);
+      if (current === undefined) throw new SeriesNotFoundError(id);
+      if (successor !== undefined) await this.#tables.refuseExisting(sql, this.#tasks, [successor.id]);
+      await sql(`UPDATE ${this.#series} SET enabled = $2 WHERE id = $1`, [id, enabled]);
+      const series: Series = Object.freeze({ ...current, enabled });
+      let task: Task | undefined;
+      if (!enabled) {
+        const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.#tasks} WHERE series_id = $1 AND state = $2 ORDER BY seq${this.#store.forUpdate}`, [id, TaskState.Scheduled]);
+        for (const row of rows) task = await this.#tables.save(sql, { ...toTask(row), state: TaskState.Cancelled, endedAt: at });
+      } else if (successor !== undefined && (await this.#tables.mayAddOccurrence(sql, id, true))) {
+        [task] = await this.#tables.insert(sql, [successor]);
+      }
+      return task === undefined ? { series } : { series, task };
+    });
+  }
+
+  async removeSeries(id: string): Promise<boolean> {
+    this.#checkOpen();
+    if (!isStorableText(id)) return false;
+    return this.#write(async (sql) => {
+      const { affected } = await sql(`DELETE FROM ${this.#series} WHERE id = $1`, [id]);
+      if (affected === 0) return false;
+      await sql(`DELETE FROM ${this.#tasks} WHERE series_id = $1 AND state <> $2`, [id, TaskState.Dispatched]);
+      return true;
+    });
+  }
+
+  watch(watcher: RepositoryWatcher): () => void {
+    return this.#poller.watch(watcher);
+  }
+
+  /** Stops the timer, waits for the operations in flight, and destroys the DataSource if `open()` created it. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #close(): Promise<void> {
+    await this.#poller.close();
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    if (this.#ownsDataSource && this.#dataSource.isInitialized) await this.#dataSource.destroy();
+  }
+
+  /**
+   * kokugen checks ids under its insert lock, so a unique violation means another writer (not
+   * kokugen) took one of `ids` meanwhile: report it as the typed error too.
+   */
+  async #mapUniqueViolation<T>(ids: readonly string[], write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (!this.#store.isUniqueViolation(error)) throw error;
+      const taken = await this.#read((sql) => this.#tables.existing(sql, this.#tasks, ids));
+      throw taken === undefined ? error : new DuplicateIdError(taken);
+    }
+  }
+
+  // ---- plumbing ----
+
+  /** One transaction; then, unless `follows` says the scheduled set is unchanged, the timer re-reads. */
+  async #write<T>(work: (sql: Sql) => Promise<T>, follows: (result: T) => boolean = () => true): Promise<T> {
+    this.#checkOpen();
+    return this.#track(async () => {
+      const result = await this.#store.write(work);
+      if (follows(result)) await this.#poller.refresh();
+      return result;
+    });
+  }
+
+  async #read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    this.#checkOpen();
+    return this.#track(() => this.#store.read(work));
+  }
+
+  /** Counts the operation in flight until it settles, so `close()` can wait for it. */
+  #track<T>(operation: () => Promise<T>): Promise<T> {
+    const promise = operation();
+    this.#inFlight.add(promise);
+    const forget = (): void => void this.#inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  #checkOpen(): void {
+    if (this.#closing !== undefined) throw new NotRunningError('the repository is closed');
+  }
+}
+
+/** The most tasks one claim takes; the Scheduler asks for as many as it has free workers. */
+const maxClaim = 10_000;
+
+function checkOptions(options: TypeOrmRepositoryOptions): TypeOrmRepositoryOptions {
+  checkObject(options, 'TypeOrmRepository options');
+  if (options.pollInterval !== undefined) checkInteger(options.pollInterval, 'pollInterval', 1);
+  return options;
+}

@@ -1,0 +1,58 @@
+/**
+ * Bad input: everything schedule() refuses on the heap it refuses the same way on SQLite and on
+ * PostgreSQL (the shared list from test/invalid-inputs.ts), storing nothing; and the few strings
+ * the databases cannot hold are refused with a typed error where the heap would keep them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HeapRepository, TaskState } from '../../src/index.js';
+import type { ScheduleInput, TaskRepository } from '../../src/index.js';
+import { codeOf, kit } from '../helpers.js';
+import { invalidScheduleInputs } from '../invalid-inputs.js';
+import { describePostgres, openStore } from './stores.js';
+import type { StoreFixture, StoreKind } from './stores.js';
+
+function parity(kind: StoreKind): void {
+  let store: StoreFixture;
+  beforeAll(async () => {
+    store = await openStore(kind);
+  });
+  afterAll(() => store.close());
+
+  const stored = (repository: TaskRepository) => repository.find({ limit: 1_000 });
+
+  it.each(invalidScheduleInputs)('refuses %s as the heap does and stores nothing', async (_name, input) => {
+    const onHeap = await codeOf(() => kit({ repository: new HeapRepository() }).scheduler.schedule(input as ScheduleInput));
+    expect(onHeap).toBe('ERR_INVALID_ARGUMENT');
+    const { scheduler } = kit({ repository: store.repository });
+    expect(await codeOf(() => scheduler.schedule(input as ScheduleInput))).toBe(onHeap);
+    expect(await codeOf(() => scheduler.scheduleMany([{ workId: 'record', delay: 0 }, input as ScheduleInput]))).toBe(onHeap);
+    expect(await stored(store.repository)).toEqual([]);
+  });
+
+  it('refuses ids and work ids the database cannot hold (NUL, lone surrogates) with ERR_INVALID_ARGUMENT', async () => {
+    const { scheduler, works } = kit({ repository: store.repository });
+    works.register('nul\u0000work', () => null);
+    for (const input of [{ id: 'a\u0000b' }, { id: 'half \uD83C' }, { id: '\uDF8C' }, { workId: 'nul\u0000work' }]) {
+      expect(await codeOf(() => scheduler.schedule({ workId: 'record', delay: 0, ...input }))).toBe('ERR_INVALID_ARGUMENT');
+    }
+    expect(await stored(store.repository)).toEqual([]);
+    // The scheduler refuses such ids at its edge for every repository, lookups included.
+    expect(await codeOf(() => scheduler.get('a\u0000b'))).toBe('ERR_INVALID_ARGUMENT');
+    expect(await codeOf(() => scheduler.cancel('a\u0000b'))).toBe('ERR_INVALID_ARGUMENT');
+    expect(await codeOf(() => scheduler.remove('a\u0000b'))).toBe('ERR_INVALID_ARGUMENT');
+    expect(await codeOf(() => kit().scheduler.get('a\u0000b'))).toBe('ERR_INVALID_ARGUMENT');
+  });
+
+  it('keeps whole milliseconds: a fractional due time rounds up (never early), a deadline down', async () => {
+    const { scheduler, clock } = kit({ repository: store.repository });
+    const task = await scheduler.schedule({ id: 'fraction', workId: 'record', at: clock.now() + 10.2, deadline: clock.now() + 20.7 });
+    expect(task).toMatchObject({ scheduledAt: clock.now() + 11, deadline: clock.now() + 20 });
+    expect(await store.repository.get('fraction')).toEqual(task);
+    expect(await store.repository.claimDue(clock.now() + 10.9, 5, 'me')).toEqual([]);
+    expect(await scheduler.remove('fraction')).toBe(true);
+    expect((await stored(store.repository)).filter((t) => t.state === TaskState.Scheduled)).toEqual([]);
+  });
+}
+
+describe('input parity on SQLite', () => parity('sqlite'));
+describePostgres('input parity on PostgreSQL', () => parity('postgres'));
