@@ -41,6 +41,8 @@ export const invalidScheduleInputs: Array<[string, unknown]> = [
   ['an empty id', { workId: 'record', delay: 0, id: '' }],
   ['a non-string id', { workId: 'record', delay: 0, id: 7 }],
   ['a 201-character id', { workId: 'record', delay: 0, id: 'i'.repeat(201) }],
+  ['an id with NUL', { workId: 'record', delay: 0, id: 'a\u0000b' }],
+  ['an id with a lone surrogate', { workId: 'record', delay: 0, id: 'a\uD800b' }],
   ['non-string meta', { workId: 'record', delay: 0, meta: { n: 1 } }],
   ['an unknown key', { workId: 'record', delay: 0, dealy: 5 }],
   ['an empty workId', { workId: '', delay: 0 }],

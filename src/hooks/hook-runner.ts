@@ -15,9 +15,12 @@ export class HookRunner {
   readonly #clock: Clock;
   readonly #timeout: number;
   readonly #report: (error: unknown) => void;
+  /** Names of the hooks some set has, fixed at construction: `has()` runs on the hot path. */
+  readonly #present: ReadonlySet<string>;
 
   constructor(sets: readonly LoopHooks[], clock: Clock, timeout: number, report: (error: unknown) => void) {
     this.#sets = sets;
+    this.#present = new Set(sets.flatMap((set) => Object.keys(set).filter((name) => typeof set[name as keyof LoopHooks] === 'function')));
     this.#clock = clock;
     this.#timeout = timeout;
     this.#report = report;
@@ -25,7 +28,7 @@ export class HookRunner {
 
   /** Whether any set has the hook: the loop skips building events for hooks nobody listens to. */
   has(name: ObserveHookName | RecoverHookName): boolean {
-    return this.#sets.some((set) => typeof set[name] === 'function');
+    return this.#present.has(name);
   }
 
   async observe<N extends ObserveHookName>(name: N, event: HookEvent<N>): Promise<void> {

@@ -57,10 +57,10 @@ export class HeapRepository implements TaskRepository {
   }
 
   add(tasks: readonly NewTask[]): Promise<Task[]> {
-    const seen = new Set<string>();
+    const seen = tasks.length > 1 ? new Set<string>() : undefined;
     for (const t of tasks) {
-      if (this.#tasks.has(t.id) || seen.has(t.id)) return Promise.reject(new DuplicateIdError(t.id));
-      seen.add(t.id);
+      if (this.#tasks.has(t.id) || seen?.has(t.id) === true) return Promise.reject(new DuplicateIdError(t.id));
+      seen?.add(t.id);
     }
     const stored = tasks.map((t) => this.#insert(t));
     this.#follow();

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../task/id.js';
 import type { WorkOutcome } from '../dispatcher/dispatcher.js';
 import { InvalidResultError, RetryLaterError, toError } from '../errors.js';
 import type { Schedule } from '../schedule/schedule.js';
@@ -101,7 +101,7 @@ export function nextOccurrenceAt(series: Series, schedule: Schedule, task: Task,
 /** A new occurrence of `series` at `at`. */
 export function occurrence(series: Series, at: number, now: number): NewTask {
   return {
-    id: randomUUID(),
+    id: newId(),
     workId: series.workId,
     param: series.param,
     scheduledAt: at,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from '../task/id.js';
 import type { Clock } from '../clock/clock.js';
 import { SystemClock } from '../clock/system-clock.js';
 import type { Dispatcher, DispatchHandle, WorkOutcome } from '../dispatcher/dispatcher.js';
@@ -637,15 +637,14 @@ export class Scheduler {
     checkKeys(object, series ? scheduleKeys : scheduleKeys.filter((key) => key !== 'misfire' && key !== 'grace'), 'schedule');
     if (!series && object['schedule'] !== undefined) throw new InvalidArgumentError('scheduleMany', 'one-off tasks (schedule a series with schedule())', input);
     const now = this.#clock.now();
-    const workId = object['workId'];
-    if (typeof workId !== 'string' || workId.length === 0) throw new InvalidArgumentError('workId', 'a non-empty string', workId);
+    const workId = checkId(object['workId'], 'workId');
     if (!this.#dispatcher.supports(workId)) throw new UnknownWorkError(workId);
     const defaults = this.#dispatcher.workDefaults?.(workId);
     const scheduledAt = checkTime(object, now, !series);
     if (series && object['deadline'] !== undefined) throw new InvalidArgumentError('deadline', 'no deadline on a series (use timeout or misfire)', object['deadline']);
     const retry = object['retry'] === undefined ? (defaults?.retry ?? null) : toRetryPolicy(object['retry'], defaults?.retry ?? undefined);
     return {
-      id: object['id'] === undefined ? randomUUID() : checkId(object['id']),
+      id: object['id'] === undefined ? newId() : checkId(object['id']),
       workId,
       param: checkParam(object['param'], this.#maxParamBytes),
       scheduledAt: scheduledAt ?? Number.NaN,

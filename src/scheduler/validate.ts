@@ -84,8 +84,13 @@ export function checkGrace(grace: unknown): number {
   return grace;
 }
 
+/** NUL and lone surrogates: PostgreSQL cannot store them, so no repository accepts them in ids. */
+const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 export function checkId(id: unknown, what = 'task id'): string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 200) throw new InvalidArgumentError(what, 'a string of 1-200 characters', id);
+  if (typeof id !== 'string' || id.length === 0 || id.length > 200 || unstorable.test(id)) {
+    throw new InvalidArgumentError(what, 'a string of 1-200 characters without NUL or lone surrogates', id);
+  }
   return id;
 }
 
