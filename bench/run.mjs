@@ -1,0 +1,360 @@
+// The bench driver: `npm run bench` (full) or `npm run bench -- --quick` (about a minute).
+// Runs every case in a fresh `node --expose-gc` process, in rounds (each round runs every case
+// once, so a slow moment of a shared machine hits all cases alike), prints markdown tables of
+// medians (min–max) with ratios against the ideal reference of the same invocation, checks the
+// targets of issue 5, and writes bench/results/latest.json (and latest.md).
+//
+// Options: --quick, --repeats=N, --only=W1,W3 (workloads), --profile (CPU profiles instead, see profile.mjs).
+// KOKUGEN_DIST=path benches another build of the kit instead of dist/ (e.g. a candidate change).
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { summarize } from './lib/stats.mjs';
+import { startPostgres } from './lib/pg-server.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const benchDir = fileURLToPath(new URL('.', import.meta.url));
+const resultsDir = fileURLToPath(new URL('results/', import.meta.url));
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const option = (name) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const quick = flag('quick');
+
+if (flag('profile')) {
+  const { profile } = await import('./profile.mjs');
+  await profile({ quick });
+  process.exit(0);
+}
+
+const repeats = Number(option('repeats') ?? (quick ? 2 : 5));
+const only = option('only')?.toUpperCase().split(',');
+
+// The cases load a private copy of the build, so that a rebuild of dist/ during the run (someone
+// else's `npm run build`) cannot mix two versions of the kit into one table.
+const built = process.env.KOKUGEN_DIST === undefined ? `${root}dist/` : `${resolve(process.env.KOKUGEN_DIST)}/`;
+if (!existsSync(`${built}index.js`)) {
+  console.error(`no build at ${built}: run npm run build first (npm run bench does)`);
+  process.exit(1);
+}
+const snapshot = `${resultsDir}.dist/`;
+rmSync(snapshot, { recursive: true, force: true });
+cpSync(built, snapshot, { recursive: true });
+process.env.KOKUGEN_DIST = snapshot;
+const distUrl = pathToFileURL(snapshot);
+const wants = (w) => only === undefined || only.includes(w);
+
+// ---- the plan ----
+
+const size = quick
+  ? { w1: 20_000, w1Peers: 2_000, window: 1_000, grace: 1_000, w2: 100_000, w2Peers: 2_000, w3: 20_000, w4Window: 300, w5: { single: 100, many: 2_000, dueNow: 500 } }
+  : { w1: 100_000, w1Peers: 10_000, window: 2_000, grace: 3_000, w2: 1_000_000, w2Peers: 10_000, w3: 100_000, w4Window: 1_000, w5: { single: 500, many: 10_000, dueNow: 5_000 } };
+
+const cases = [];
+const add = (workload, impl, args, label = impl) => cases.push({ id: `${workload} ${label} n=${args.n ?? ''}`.trim(), workload, impl: label, n: args.n ?? null, file: fileFor(workload), args: { impl, ...args } });
+function fileFor(workload) {
+  return { W1: 'w1-burst.mjs', W2: 'w2-pending.mjs', W3: 'w3-due-now.mjs', W4: 'w4-far-future.mjs', W5: 'w5-persistent.mjs' }[workload];
+}
+
+if (wants('W1')) {
+  const common = { window: size.window, grace: size.grace, concurrency: 64 };
+  for (const impl of ['ideal', 'kit', 'kit-many', 'timeout']) add('W1', impl, { n: size.w1, ...common });
+  for (const impl of ['ideal', 'node-schedule', 'croner']) add('W1', impl, { n: size.w1Peers, ...common });
+}
+if (wants('W2')) {
+  // (kit-many is left out here: its heap per task is the kit's, and its add rate shows in W1.)
+  for (const impl of ['ideal', 'kit', 'timeout']) add('W2', impl, { n: size.w2 });
+  for (const impl of ['ideal', 'node-schedule', 'croner']) add('W2', impl, { n: size.w2Peers });
+}
+if (wants('W3')) for (const impl of ['ideal', 'kit', 'kit-many', 'timeout']) add('W3', impl, { n: size.w3, concurrency: 64 });
+if (wants('W4')) {
+  add('W4', 'kit-fake', {});
+  for (const impl of ['ideal', 'kit', 'timeout', 'node-schedule', 'croner']) add('W4', impl, { window: size.w4Window });
+}
+
+let postgres;
+const skipped = [];
+if (wants('W5')) {
+  if (!existsSync(new URL('typeorm.js', distUrl))) {
+    skipped.push('W5 skipped: dist/typeorm.js does not exist (TypeOrmRepository, kokugen/typeorm, has not landed yet).');
+  } else {
+    for (const synchronous of ['FULL', 'NORMAL']) add('W5', 'kit', { db: 'sqlite', synchronous, ...size.w5 }, `sqlite-wal-${synchronous.toLowerCase()}`);
+    postgres = process.env.PG_URL !== undefined ? { url: process.env.PG_URL, stop() {} } : await startPostgres();
+    if (postgres.url === undefined) skipped.push(`W5 PostgreSQL skipped: ${postgres.error}`);
+    else add('W5', 'kit', { db: 'postgres', url: postgres.url, ...size.w5 }, 'postgres');
+  }
+}
+for (const line of skipped) console.log(line);
+
+// ---- running ----
+
+const caseTimeout = quick ? 60_000 : 180_000;
+const exitBound = 5_000;
+
+function runCase(c) {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--expose-gc', `${benchDir}cases/${c.file}`, JSON.stringify(c.args)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let result;
+    let resultAt;
+    let exitTimer;
+    const killTimer = setTimeout(() => {
+      stderr += `\n[bench] killed after ${caseTimeout} ms`;
+      child.kill('SIGKILL');
+    }, caseTimeout);
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+      if (result === undefined && line !== undefined) {
+        result = JSON.parse(line.slice(7));
+        resultAt = performance.now();
+        exitTimer = setTimeout(() => {
+          result.exitsByItself = false;
+          child.kill('SIGKILL');
+        }, exitBound);
+      }
+    });
+    child.stderr.on('data', (chunk) => {
+      if (stderr.length < 20_000) stderr += chunk;
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(killTimer);
+      clearTimeout(exitTimer);
+      const wallMs = performance.now() - started;
+      if (result === undefined) {
+        resolve({ error: `exit ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no result'}`, wallMs });
+        return;
+      }
+      if (result.exitsByItself === undefined) {
+        result.exitsByItself = true;
+        result.exitMs = performance.now() - resultAt;
+      }
+      resolve({ ...result, wallMs });
+    });
+  });
+}
+
+const began = performance.now();
+const loadBefore = loadavg()[0];
+console.error(`kokugen bench (${quick ? 'quick' : 'full'}): ${cases.length} cases x ${repeats} rounds, one fresh process each`);
+for (const c of cases) c.runs = [];
+for (let round = 1; round <= repeats; round++) {
+  for (const c of cases) {
+    const run = await runCase(c);
+    c.runs.push(run);
+    const brief = run.error !== undefined ? `ERROR ${run.error}` : `${(run.wallMs / 1000).toFixed(1)} s`;
+    console.error(`  round ${round}/${repeats}  ${c.id.padEnd(32)} ${brief}`);
+  }
+}
+postgres?.stop();
+const elapsed = (performance.now() - began) / 1000;
+const loadAfter = loadavg()[0];
+
+// ---- summary ----
+
+for (const c of cases) {
+  const ok = c.runs.filter((r) => r.error === undefined);
+  c.errors = c.runs.filter((r) => r.error !== undefined).map((r) => r.error);
+  c.summary = {};
+  const keys = new Set(ok.flatMap((r) => Object.keys(r)));
+  for (const key of keys) {
+    const values = ok.map((r) => r[key]);
+    if (values.every((v) => typeof v === 'boolean')) c.summary[key] = { all: values.every(Boolean), any: values.some(Boolean) };
+    else c.summary[key] = summarize(values.map((v) => (v === null ? NaN : v)));
+  }
+}
+
+const find = (workload, impl, n) => cases.find((c) => c.workload === workload && c.impl === impl && (n === undefined || c.n === n));
+const med = (c, key) => c?.summary[key]?.median ?? null;
+/** impl / ideal of the same workload and N, on medians; a 1 ms floor for latencies (Date.now() resolution). */
+function ratio(c, key, floor = 0) {
+  const ideal = find(c.workload, 'ideal', c.n);
+  const a = med(c, key);
+  const b = med(ideal, key);
+  if (a === null || b === null) return null;
+  return Math.max(a, floor) / Math.max(b, floor);
+}
+
+const fmt = {
+  rate: (v) => (v === null ? 'n/a' : v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(0)),
+  ms: (v) => (v === null ? 'n/a' : v >= 100 ? v.toFixed(0) : v.toFixed(1)),
+  int: (v) => (v === null ? 'n/a' : v.toFixed(0)),
+  x: (v) => (v === null ? 'n/a' : `${v >= 10 ? v.toFixed(0) : v >= 0.1 ? v.toFixed(2) : v.toPrecision(2)}×`),
+};
+function cell(c, key, kind) {
+  const s = c.summary[key];
+  if (s === null || s === undefined) return 'n/a';
+  if (s.min === s.max) return fmt[kind](s.median);
+  return `${fmt[kind](s.median)} (${fmt[kind](s.min)}–${fmt[kind](s.max)})`;
+}
+const worst = (c, key) => (c.summary[key] === null || c.summary[key] === undefined ? 'n/a' : fmt.int(c.summary[key].max));
+const label = (c) => (c.errors.length > 0 ? `${c.impl} ⚠${c.errors.length} failed` : c.impl);
+
+const md = [];
+const table = (head, rows) => {
+  md.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), '');
+};
+const of = (w) => cases.filter((c) => c.workload === w);
+
+md.push(`## kokugen bench — ${quick ? 'quick' : 'full'}, ${repeats} rounds, ${new Date().toISOString().slice(0, 10)}`, '');
+md.push('Cells: median (min–max) over the rounds; ×ideal: median ÷ the ideal reference\'s median at the same N, same invocation. early/lost/dup: worst round.', '');
+if (of('W1').length > 0) {
+  md.push(`### W1 burst — N one-shot tasks due uniformly in the next ${size.window} ms, async no-op work, concurrency 64 (ideal, kit)`, '');
+  table(
+    ['impl', 'N', 'add rate /s', '×ideal', 'p50 ms', 'p99 ms', 'max ms', 'steady tasks', 'steady p99 ms', '×ideal', 'early', 'lost', 'dup', 'total ms', 'peak RSS MB'],
+    of('W1').map((c) => [label(c), c.n, cell(c, 'addRate', 'rate'), fmt.x(ratio(c, 'addRate')), cell(c, 'p50', 'ms'), cell(c, 'p99', 'ms'), cell(c, 'max', 'ms'), cell(c, 'steadyCount', 'int'), cell(c, 'steadyP99', 'ms'), fmt.x(ratio(c, 'steadyP99', 1)), worst(c, 'early'), worst(c, 'lost'), worst(c, 'duplicates'), cell(c, 'totalMs', 'ms'), cell(c, 'peakRssMb', 'int')]),
+  );
+}
+if (of('W2').length > 0) {
+  md.push('### W2 pending — N tasks due 1–24 h ahead on a running scheduler; then every other one cancelled', '');
+  table(
+    ['impl', 'N', 'add rate /s', '×ideal', 'heap B/task', '×ideal', 'cancel rate /s', '×ideal', 'heap B/task after cancel', 'exits after stop', 'peak RSS MB'],
+    of('W2').map((c) => [label(c), c.n, cell(c, 'addRate', 'rate'), fmt.x(ratio(c, 'addRate')), cell(c, 'bytesPerTask', 'int'), fmt.x(ratio(c, 'bytesPerTask')), cell(c, 'cancelRate', 'rate'), fmt.x(ratio(c, 'cancelRate')), cell(c, 'bytesPerTaskAfterCancel', 'int'), c.summary.exitsByItself?.all ? `yes (${fmt.ms(med(c, 'exitMs'))} ms)` : 'NO', cell(c, 'peakRssMb', 'int')]),
+  );
+}
+if (of('W3').length > 0) {
+  md.push('### W3 due-now — N tasks all due now, added before start, concurrency 64 (setTimeout: no limit, runs while adding)', '');
+  table(
+    ['impl', 'N', 'run rate /s', '×ideal', 'add+run rate /s', '×ideal', 'lost', 'peak RSS MB'],
+    of('W3').map((c) => [label(c), c.n, cell(c, 'runRate', 'rate'), fmt.x(ratio(c, 'runRate')), cell(c, 'e2eRate', 'rate'), fmt.x(ratio(c, 'e2eRate')), worst(c, 'lost'), cell(c, 'peakRssMb', 'int')]),
+  );
+}
+if (of('W4').length > 0) {
+  md.push(`### W4 far future — one task at +30 days`, '');
+  table(
+    ['impl', 'clock', 'check', 'result'],
+    of('W4').map((c) =>
+      c.impl === 'kit-fake'
+        ? [label(c), 'FakeClock', 'fires at the due ms exactly (not 1 ms before, not after)', c.summary.exact?.all ? 'pass (all rounds)' : 'FAIL']
+        : [label(c), 'real', `does not fire within ${size.w4Window} ms`, c.summary.neverEarly?.all ? 'pass (never early)' : `FIRES EARLY (${worst(c, 'early')} of 1)`],
+    ),
+  );
+}
+if (of('W5').length > 0) {
+  md.push(`### W5 persistent — the kit over TypeOrmRepository: schedule() ×${size.w5.single} awaited one by one, scheduleMany ×${size.w5.many} in batches of 1,000, then ${size.w5.dueNow} due-now tasks run to their committed outcome (concurrency 64)`, '');
+  table(
+    ['store', 'schedule() /s', 'scheduleMany /s', 'due-now end-to-end /s', 'lost', 'peak RSS MB'],
+    of('W5').map((c) => [label(c), cell(c, 'singleRate', 'rate'), cell(c, 'manyRate', 'rate'), cell(c, 'dueNowRate', 'rate'), worst(c, 'lost'), cell(c, 'peakRssMb', 'int')]),
+  );
+}
+for (const line of skipped) md.push(`_${line}_`, '');
+
+// ---- targets (issue 5), on the full kit: Scheduler + HeapRepository + WorkerPoolDispatcher ----
+
+const targets = [];
+const target = (name, need, value, pass, note = '') => targets.push({ name, need, value, pass, note });
+const kit = (w) => of(w).find((c) => c.impl === 'kit');
+if (kit('W1') !== undefined) {
+  const c = kit('W1');
+  const r = ratio(c, 'addRate');
+  target('W1 add rate', '≥ 0.5× ideal', `${fmt.rate(med(c, 'addRate'))}/s = ${fmt.x(r)}`, r !== null && r >= 0.5);
+  const steady = med(c, 'steadyCount');
+  if (steady === null || steady === 0) {
+    target('W1 steady p99 lateness', '≤ 2× ideal', 'n/a', false, `no task was due after adding finished: adding took ${fmt.ms(med(c, 'addMs'))} ms, longer than the ${size.window} ms window`);
+  } else {
+    const rl = ratio(c, 'steadyP99', 1);
+    target('W1 steady p99 lateness', '≤ 2× ideal', `${fmt.ms(med(c, 'steadyP99'))} ms vs ${fmt.ms(med(find('W1', 'ideal', c.n), 'steadyP99'))} ms = ${fmt.x(rl)}`, rl !== null && rl <= 2, '1 ms floor on both');
+  }
+  target('W1 early fires', '0', worst(c, 'early'), c.summary.early?.max === 0);
+  target('W1 lost', '0', worst(c, 'lost'), c.summary.lost?.max === 0);
+}
+if (kit('W2') !== undefined) {
+  const c = kit('W2');
+  const rb = ratio(c, 'bytesPerTask');
+  target('W2 heap per pending task', '≤ 3× ideal', `${fmt.int(med(c, 'bytesPerTask'))} B vs ${fmt.int(med(find('W2', 'ideal', c.n), 'bytesPerTask'))} B = ${fmt.x(rb)}`, rb !== null && rb <= 3);
+  const rc = ratio(c, 'cancelRate');
+  target('W2 cancel rate', '≥ 0.3× ideal', `${fmt.rate(med(c, 'cancelRate'))}/s = ${fmt.x(rc)}`, rc !== null && rc >= 0.3);
+  const works = c.errors.length === 0 && c.summary.exitsByItself?.all === true;
+  if (c.n >= 1_000_000) target('W2 1,000,000 pending work, and the process exits after stop()', 'yes', works ? 'yes' : 'no', works);
+  else target('W2 1,000,000 pending', 'yes', `not checked (quick: N=${c.n})`, null);
+}
+if (kit('W3') !== undefined) {
+  const c = kit('W3');
+  const r = ratio(c, 'runRate');
+  target('W3 due-now tasks/s', '≥ 0.5× ideal', `${fmt.rate(med(c, 'runRate'))}/s = ${fmt.x(r)}`, r !== null && r >= 0.5);
+}
+if (of('W4').length > 0) {
+  const fake = of('W4').find((c) => c.impl === 'kit-fake');
+  const real = of('W4').find((c) => c.impl === 'kit');
+  target('W4 +30 d on FakeClock fires exactly on time', 'yes', fake?.summary.exact?.all ? 'yes' : 'no', fake?.summary.exact?.all === true);
+  target('W4 +30 d on the real clock never early', 'yes', real?.summary.neverEarly?.all ? 'yes' : 'no', real?.summary.neverEarly?.all === true);
+}
+for (const c of of('W5')) {
+  if (c.impl === 'postgres') target('W5 PostgreSQL due-now end-to-end', '≥ 2,000/s', `${fmt.rate(med(c, 'dueNowRate'))}/s`, med(c, 'dueNowRate') >= 2_000);
+  if (c.impl === 'sqlite-wal-full') {
+    target('W5 SQLite (WAL, FULL) scheduleMany', '≥ 10,000/s', `${fmt.rate(med(c, 'manyRate'))}/s`, med(c, 'manyRate') >= 10_000);
+    target('W5 SQLite (WAL, FULL) due-now end-to-end', '≥ 5,000/s', `${fmt.rate(med(c, 'dueNowRate'))}/s`, med(c, 'dueNowRate') >= 5_000);
+  }
+}
+if (targets.length > 0) {
+  md.push('### Targets (issue 5), full kit', '');
+  table(
+    ['target', 'needed', 'measured', 'result'],
+    targets.map((t) => [t.name, t.need, t.note === '' ? t.value : `${t.value} — ${t.note}`, t.pass === null ? '—' : t.pass ? 'pass' : '**miss**']),
+  );
+}
+
+// ---- machine and versions ----
+
+const version = (pkg) => {
+  try {
+    return JSON.parse(readFileSync(`${root}node_modules/${pkg}/package.json`, 'utf8')).version;
+  } catch {
+    return 'missing';
+  }
+};
+const meta = {
+  date: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  repeats,
+  elapsedSeconds: Math.round(elapsed),
+  loadAverage: { before: +loadBefore.toFixed(2), after: +loadAfter.toFixed(2) },
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  nproc: availableParallelism(),
+  memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+  free: (() => {
+    try {
+      return execFileSync('free', ['-h'], { encoding: 'utf8' }).trim();
+    } catch {
+      return '';
+    }
+  })(),
+  build: (() => {
+    try {
+      const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+      const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim();
+      return `${built.startsWith(`${root}dist/`) ? 'dist/' : built} from git ${head}${dirty === '' ? '' : ' + uncommitted changes in src/'}`;
+    } catch {
+      return built;
+    }
+  })(),
+  versions: {
+    kokugen: JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version,
+    '@datastructures-js/heap': version('@datastructures-js/heap'),
+    'node-schedule': version('node-schedule'),
+    croner: version('croner'),
+    typeorm: version('typeorm'),
+    sqlite3: version('sqlite3'),
+    pg: version('pg'),
+  },
+  skipped,
+};
+md.push(
+  `Kit: ${meta.build}. Machine: ${meta.cpu}, ${meta.nproc} CPUs, ${meta.memoryGiB} GiB, Node ${meta.node}. Peers: ${Object.entries(meta.versions)
+    .filter(([k]) => k !== 'kokugen')
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}. Took ${meta.elapsedSeconds} s; 1-min load average ${meta.loadAverage.before} before, ${meta.loadAverage.after} after (other work on the machine skews absolute figures; the ratios compare cases run interleaved in the same rounds).`,
+  '',
+);
+
+const markdown = md.join('\n');
+console.log(`\n${markdown}`);
+mkdirSync(resultsDir, { recursive: true });
+const json = { meta, size, cases: cases.map(({ file, ...c }) => ({ ...c, args: { ...c.args, url: c.args.url === undefined ? undefined : '(redacted)' } })), targets };
+writeFileSync(`${resultsDir}latest.json`, `${JSON.stringify(json, null, 2)}\n`);
+writeFileSync(`${resultsDir}latest.md`, `${markdown}\n`);
+console.log(`wrote ${resultsDir}latest.json and latest.md`);
