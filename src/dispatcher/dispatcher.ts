@@ -1,4 +1,5 @@
 import type { RetryPolicy, Task } from '../task/task.js';
+import type { WorkContext } from './work-registry.js';
 
 /**
  * The bridge to whatever runs tasks. The Scheduler knows workers only through this.
@@ -23,9 +24,10 @@ export interface Dispatcher {
   /**
    * Starts `task` on a free worker and returns (or resolves with) a handle. Throws or rejects if
    * the task cannot be accepted (`ERR_POOL_FULL`, `ERR_UNKNOWN_WORK`, a transport failure): that
-   * is a dispatch error, not an outcome. `signal` aborts the running work.
+   * is a dispatch error, not an outcome. `context` is what the work function receives as its second
+   * argument; `context.signal` aborts the running work (it is made lazily: read it only if needed).
    */
-  dispatch(task: Task, signal: AbortSignal): DispatchHandle | Promise<DispatchHandle>;
+  dispatch(task: Task, context: WorkContext): DispatchHandle | Promise<DispatchHandle>;
 
   /**
    * For works with their own concurrency limit: how many more tasks of each it can start now. The

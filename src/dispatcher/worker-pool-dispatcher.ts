@@ -1,7 +1,7 @@
 import { InvalidArgumentError, PoolFullError } from '../errors.js';
 import type { Task } from '../task/task.js';
 import type { DispatchHandle, Dispatcher, WorkOutcome } from './dispatcher.js';
-import type { WorkRegistry, WorkSettings } from './work-registry.js';
+import type { WorkContext, WorkRegistry, WorkSettings } from './work-registry.js';
 
 export interface WorkerPoolDispatcherOptions {
   readonly works: WorkRegistry;
@@ -66,7 +66,7 @@ export class WorkerPoolDispatcher implements Dispatcher {
     });
   }
 
-  dispatch(task: Task, signal: AbortSignal): DispatchHandle {
+  dispatch(task: Task, context: WorkContext): DispatchHandle {
     if (this.#running >= this.#concurrency) throw new PoolFullError();
     const fn = this.#works.get(task.workId);
     const limit = this.#works.settings(task.workId).concurrency;
@@ -76,7 +76,7 @@ export class WorkerPoolDispatcher implements Dispatcher {
       this.#perWork.set(task.workId, count);
     }
     this.#running++;
-    return { done: this.#run(fn, task, signal, limit !== Infinity) };
+    return { done: this.#run(fn, task, context, limit !== Infinity) };
   }
 
   workDefaults(workId: string): WorkSettings {
@@ -91,9 +91,9 @@ export class WorkerPoolDispatcher implements Dispatcher {
     return free;
   }
 
-  async #run(fn: (param: unknown, context: { signal: AbortSignal; task: Task }) => unknown, task: Task, signal: AbortSignal, limited: boolean): Promise<WorkOutcome> {
+  async #run(fn: (param: unknown, context: WorkContext) => unknown, task: Task, context: WorkContext, limited: boolean): Promise<WorkOutcome> {
     try {
-      return { ok: true, result: await fn(task.param, { signal, task }) };
+      return { ok: true, result: await fn(task.param, context) };
     } catch (error) {
       return { ok: false, error };
     } finally {

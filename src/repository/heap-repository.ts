@@ -8,7 +8,7 @@ import {
   TaskNotFoundError,
 } from '../errors.js';
 import type { Series } from '../schedule/series.js';
-import { appendError, compareTasks, crashError, isEnded, matchesQuery, RecoveryPolicy, TaskState } from '../task/task.js';
+import { appendError, compareTasks, crashError, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 import { DueTimer } from './due-timer.js';
 import { Retention } from './retention.js';
@@ -75,7 +75,7 @@ export class HeapRepository implements TaskRepository {
     const current = this.#tasks.get(id);
     if (current === undefined) return Promise.reject(new TaskNotFoundError(id));
     if (current.state !== TaskState.Scheduled) return Promise.reject(notScheduled(current));
-    const next = Object.freeze({ ...current, ...patch });
+    const next = snapshot(current, patch);
     this.#replace(next);
     this.#heap.push(next);
     this.#follow();
@@ -113,7 +113,7 @@ export class HeapRepository implements TaskRepository {
         }
         left?.set(top.workId, room - 1);
       }
-      const dispatched = Object.freeze({ ...top, state: TaskState.Dispatched, dispatchedAt: now, owner, attempt: top.attempt + 1 });
+      const dispatched = snapshot(top, { state: TaskState.Dispatched, dispatchedAt: now, owner, attempt: top.attempt + 1 });
       this.#tasks.set(top.id, dispatched);
       claimed.push(dispatched);
     }
@@ -136,18 +136,19 @@ export class HeapRepository implements TaskRepository {
     }
     if (next !== undefined && this.#tasks.has(next.id)) return Promise.reject(new DuplicateIdError(next.id));
     if (outcome.state === TaskState.Scheduled) {
-      const retry = Object.freeze({ ...current, state: TaskState.Scheduled, scheduledAt: outcome.scheduledAt, errors: appendError(current.errors, outcome.error) });
+      const retry = snapshot(current, { state: TaskState.Scheduled, scheduledAt: outcome.scheduledAt, errors: appendError(current.errors, outcome.error) });
       this.#tasks.set(id, retry);
       this.#heap.push(retry);
       this.#follow();
       return Promise.resolve({ task: retry });
     }
-    const ended = Object.freeze(
+    const ended = snapshot(
+      current,
       outcome.state === TaskState.Done
-        ? { ...current, state: outcome.state, endedAt: now, result: outcome.result }
+        ? { state: outcome.state, endedAt: now, result: outcome.result }
         : outcome.state === TaskState.Failed
-          ? { ...current, state: outcome.state, endedAt: now, error: { name: outcome.error.name, message: outcome.error.message }, errors: appendError(current.errors, outcome.error) }
-          : { ...current, state: outcome.state, endedAt: now, error: outcome.error },
+          ? { state: outcome.state, endedAt: now, error: { name: outcome.error.name, message: outcome.error.message }, errors: appendError(current.errors, outcome.error) }
+          : { state: outcome.state, endedAt: now, error: outcome.error },
     );
     this.#tasks.set(id, ended);
     this.#deactivate(ended);
@@ -162,10 +163,11 @@ export class HeapRepository implements TaskRepository {
     for (const task of this.#tasks.values()) {
       if (task.state !== TaskState.Dispatched || task.owner !== owner) continue;
       recovered.push(
-        Object.freeze(
+        snapshot(
+          task,
           policy === RecoveryPolicy.Rerun
-            ? { ...task, state: TaskState.Scheduled, recovered: true }
-            : { ...task, state: TaskState.Failed, recovered: true, endedAt: now, error: crashError },
+            ? { state: TaskState.Scheduled, recovered: true }
+            : { state: TaskState.Failed, recovered: true, endedAt: now, error: crashError },
         ),
       );
     }
@@ -294,7 +296,7 @@ export class HeapRepository implements TaskRepository {
   }
 
   #cancelScheduled(current: Task, now: number): Task {
-    const cancelled = Object.freeze({ ...current, state: TaskState.Cancelled, endedAt: now });
+    const cancelled = snapshot(current, { state: TaskState.Cancelled, endedAt: now });
     this.#replace(cancelled);
     this.#deactivate(cancelled);
     this.#retention.ended(current.id, now, this.#forget);

@@ -15,6 +15,7 @@ import { isEnded, RecoveryPolicy, TaskState } from '../task/task.js';
 import type { NewTask, Task, TaskPatch, TaskQuery } from '../task/task.js';
 import { countMissed, deadlineExpiry, isMisfire, nextOccurrenceAt, occurrence, planOutcome } from './plan.js';
 import type { Expiry } from './plan.js';
+import { Run } from './run.js';
 import { SeriesBook } from './series-book.js';
 import type { LoopPhase, SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
 import { SafeEmitter } from './safe-emitter.js';
@@ -65,14 +66,6 @@ export interface StopOptions {
   readonly force?: boolean;
 }
 
-interface Running {
-  readonly task: Task;
-  readonly controller: AbortController;
-  /** Set by whichever records the outcome first: the work settling, a timeout, abort() or a force stop. */
-  ended: boolean;
-  finished: Promise<void>;
-  timer: { cancel(): void } | undefined;
-}
 
 const scheduleKeys = ['id', 'workId', 'param', 'at', 'delay', 'priority', 'meta', 'retry', 'timeout', 'deadline', 'schedule', 'misfire', 'grace'] as const;
 const updateKeys = ['at', 'delay', 'param', 'priority', 'meta'] as const;
@@ -103,7 +96,7 @@ export class Scheduler {
   #skippedWorks = false;
   readonly #wake = new Wake();
   readonly #waiters = new Waiters();
-  readonly #running = new Map<string, Running>();
+  readonly #running = new Map<string, Run>();
   #idleWaiters: Array<() => void> = [];
   #state: SchedulerState = SchedulerState.Idle;
   #stopController = new AbortController();
@@ -241,8 +234,7 @@ export class Scheduler {
    */
   async schedule(input: ScheduleInput): Promise<Task> {
     if (typeof input === 'object' && input !== null && input.schedule !== undefined) return this.#addSeries(input);
-    const [task] = await this.#add([this.#newTask(input)]);
-    return task as Task;
+    return (await this.#add([this.#newTask(input)]))[0] as Task;
   }
 
   /** Schedules many tasks in one repository write: all are stored, or none. */
@@ -282,7 +274,7 @@ export class Scheduler {
     checkId(id);
     const task = await this.#write('cancel', id, () => this.#repository.cancel(id, this.#clock.now()));
     if (task === undefined) return false;
-    this.#events.emit('task:cancelled', { task });
+    if (this.#events.has('task:cancelled')) this.#events.emit('task:cancelled', { task });
     if (this.#hooks.has('onUpdate')) await this.#hooks.observe('onUpdate', { task, kind: 'cancel' });
     this.#waiters.resolve(id, task);
     return true;
@@ -367,7 +359,7 @@ export class Scheduler {
     const running = this.#running.get(taskId);
     if (running === undefined || running.ended) return false;
     const reason = new AbortedError('the task was aborted');
-    running.controller.abort(reason);
+    running.abort(reason);
     running.finished = this.#finish(running, { ok: false, error: reason }, true);
     await running.finished;
     return true;
@@ -409,7 +401,10 @@ export class Scheduler {
         this.#wake.clear();
         const tasks = await this.#claim(free, signal);
         if (tasks.length > 0) {
-          for (const task of tasks) await this.#take(task);
+          for (const task of tasks) {
+            const taking = this.#take(task);
+            if (taking !== undefined) await taking;
+          }
           continue;
         }
       } else if (this.#paused) {
@@ -478,7 +473,12 @@ export class Scheduler {
    * A claimed task runs unless it must not: its deadline passed, or it is a misfired occurrence
    * of a series whose policy is `skip`. Those end `expired` without running.
    */
-  async #take(task: Task): Promise<void> {
+  #take(task: Task): Promise<void> | undefined {
+    // Most tasks have neither a deadline nor a series: hand them over without an async frame.
+    return task.deadline === null && task.seriesId === null ? this.#dispatch(task) : this.#takeChecked(task);
+  }
+
+  async #takeChecked(task: Task): Promise<void> {
     const now = this.#clock.now();
     let expiry: Expiry | undefined = deadlineExpiry(task, now);
     if (expiry === undefined && task.seriesId !== null) {
@@ -492,58 +492,75 @@ export class Scheduler {
       }
     }
     if (expiry === undefined) return this.#dispatch(task);
-    const running = this.#track(task, new AbortController());
+    const running = this.#track(task);
     running.finished = this.#finish(running, { ok: false, error: undefined }, true, expiry);
   }
 
-  /** Hands a claimed task to the dispatcher; a refused task is recorded failed, never dropped. */
-  async #dispatch(task: Task): Promise<void> {
-    const controller = new AbortController();
+  /**
+   * Hands a claimed task to the dispatcher; a refused task is recorded failed, never dropped.
+   * Synchronous when the dispatcher accepts synchronously and no hook observes: the hot path.
+   */
+  #dispatch(task: Task): Promise<void> | undefined {
+    const run = this.#track(task);
     if (this.#forceController.signal.aborted) {
       // Claimed in the batch a forced stop interrupted: record it aborted rather than start it.
-      const running = this.#track(task, controller);
-      running.finished = this.#finish(running, { ok: false, error: this.#forceController.signal.reason }, true);
-      return;
+      run.finished = this.#finish(run, { ok: false, error: this.#forceController.signal.reason }, true);
+      return undefined;
     }
-    let handle: DispatchHandle;
-    for (let attempt = 1; ; attempt++) {
+    let accepted: DispatchHandle | Promise<DispatchHandle>;
+    try {
+      accepted = this.#dispatcher.dispatch(task, run);
+    } catch (error) {
+      return this.#refused(run, error, 1);
+    }
+    if (accepted instanceof Promise) {
+      return accepted.then(
+        (handle) => this.#started(run, handle),
+        (error: unknown) => this.#refused(run, error, 1),
+      );
+    }
+    return this.#started(run, accepted);
+  }
+
+  /** The dispatcher refused: ask onDispatchError; retry, or record the task failed with the error. */
+  async #refused(run: Run, error: unknown, attempt: number): Promise<void> {
+    const { task } = run;
+    this.#report(error, 'dispatch', task.id);
+    const decision = await this.#hooks.recover('onDispatchError', { error, task, attempt }, Recovery.continue);
+    if (decision.action === 'retry' && !this.#stopController.signal.aborted) {
+      await this.#sleep(decision.delay, this.#stopController.signal);
       try {
-        const accepted = this.#dispatcher.dispatch(task, controller.signal);
-        handle = accepted instanceof Promise ? await accepted : accepted;
-        break;
-      } catch (error) {
-        this.#report(error, 'dispatch', task.id);
-        const decision = await this.#hooks.recover('onDispatchError', { error, task, attempt }, Recovery.continue);
-        if (decision.action === 'retry' && !this.#stopController.signal.aborted) {
-          await this.#sleep(decision.delay, this.#stopController.signal);
-          continue;
-        }
-        const running = this.#track(task, controller);
-        running.finished = this.#finish(running, { ok: false, error });
-        if (decision.action === 'stop') this.#halt(error);
-        return;
+        const handle = await this.#dispatcher.dispatch(task, run);
+        return await this.#started(run, handle);
+      } catch (again) {
+        return this.#refused(run, again, attempt + 1);
       }
     }
-    const running = this.#track(task, controller);
-    running.finished = handle.done.then(
-      (outcome) => this.#finish(running, outcome),
-      (error: unknown) => this.#finish(running, { ok: false, error }),
+    run.finished = this.#finish(run, { ok: false, error });
+    if (decision.action === 'stop') this.#halt(error);
+  }
+
+  #started(run: Run, handle: DispatchHandle): Promise<void> | undefined {
+    const { task } = run;
+    run.finished = handle.done.then(
+      (outcome) => this.#finish(run, outcome),
+      (error: unknown) => this.#finish(run, { ok: false, error }),
     );
     if (task.timeout !== null) {
       const timeout = task.timeout;
-      running.timer = this.#clock.setTimer(this.#clock.now() + timeout, () => {
-        if (running.ended) return;
+      run.timer = this.#clock.setTimer(this.#clock.now() + timeout, () => {
+        if (run.ended) return;
         const reason = new TimeoutError(timeout);
-        controller.abort(reason);
-        running.finished = this.#finish(running, { ok: false, error: reason });
+        run.abort(reason);
+        run.finished = this.#finish(run, { ok: false, error: reason });
       });
     }
-    this.#events.emit('task:dispatched', { task });
-    if (this.#hooks.has('onDispatch')) await this.#hooks.observe('onDispatch', { task });
+    if (this.#events.has('task:dispatched')) this.#events.emit('task:dispatched', { task });
+    return this.#hooks.has('onDispatch') ? this.#hooks.observe('onDispatch', { task }) : undefined;
   }
 
-  #track(task: Task, controller: AbortController): Running {
-    const running: Running = { task, controller, ended: false, finished: Promise.resolve(), timer: undefined };
+  #track(task: Task): Run {
+    const running = new Run(task);
     this.#running.set(task.id, running);
     return running;
   }
@@ -552,7 +569,7 @@ export class Scheduler {
    * Stores the outcome (first one wins): done, failed, a retry, or expired; for a series occurrence
    * that ends, its successor in the same write. Then tells listeners, hooks and waiters, in that order.
    */
-  async #finish(running: Running, work: WorkOutcome, final = false, expiry?: Expiry): Promise<void> {
+  async #finish(running: Run, work: WorkOutcome, final = false, expiry?: Expiry): Promise<void> {
     if (running.ended) return;
     running.ended = true;
     running.timer?.cancel();
@@ -586,8 +603,9 @@ export class Scheduler {
       this.#wakeIfDue([stored]);
       this.#events.emit('task:retrying', { task: stored, error: planned.thrown });
     } else {
-      if (stored.state === TaskState.Done) this.#events.emit('task:done', { task: stored });
-      else if (stored.state === TaskState.Expired) this.#events.emit('task:expired', { task: stored });
+      if (stored.state === TaskState.Done) {
+        if (this.#events.has('task:done')) this.#events.emit('task:done', { task: stored });
+      } else if (stored.state === TaskState.Expired) this.#events.emit('task:expired', { task: stored });
       else this.#events.emit('task:failed', { task: stored, error: planned.thrown });
       if (added !== undefined) {
         this.#wakeIfDue([added]);
@@ -688,20 +706,23 @@ export class Scheduler {
   }
 
   async #add(tasks: NewTask[]): Promise<Task[]> {
-    const stored = await this.#write('schedule', tasks[0]?.id ?? '', () => this.#repository.add(tasks));
+    // The first try goes straight to the store (the hot path); only a failure enters #write's recovery.
+    const stored = await this.#repository.add(tasks).catch((error: unknown) => this.#write('schedule', tasks[0]?.id ?? '', () => this.#repository.add(tasks), { error }));
     this.#wakeIfDue(stored);
     const observe = this.#hooks.has('onUpdate');
+    const emit = this.#events.has('task:scheduled');
     for (const task of stored) {
-      this.#events.emit('task:scheduled', { task });
+      if (emit) this.#events.emit('task:scheduled', { task });
       if (observe) await this.#hooks.observe('onUpdate', { task, kind: 'schedule' });
     }
     return stored;
   }
 
   /** A repository write on a caller's behalf; repository failures (not typed refusals) go to onUpdateError. */
-  async #write<T>(kind: UpdateKind, taskId: string, write: () => Promise<T>): Promise<T> {
+  async #write<T>(kind: UpdateKind, taskId: string, write: () => Promise<T>, failed?: { error: unknown }): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
+        if (attempt === 1 && failed !== undefined) throw failed.error;
         return await write();
       } catch (error) {
         if (error instanceof KokugenError) throw error;
@@ -722,7 +743,7 @@ export class Scheduler {
     const reason = new AbortedError('the scheduler was force-stopped');
     for (const running of this.#running.values()) {
       if (running.ended) continue;
-      running.controller.abort(reason);
+      running.abort(reason);
       running.finished = this.#finish(running, { ok: false, error: reason }, true);
     }
   }

@@ -179,3 +179,37 @@ export function matchesQuery(task: Task, query: TaskQuery): boolean {
     (query.seriesId === undefined || task.seriesId === query.seriesId)
   );
 }
+
+/** The fields a repository changes when it writes a new snapshot of a task. */
+export type TaskChange = { -readonly [K in keyof Task]?: Task[K] };
+
+/**
+ * A new frozen snapshot: `task` with `change` applied. Written field by field on purpose: V8
+ * copies a frozen object with spread (`{ ...task }`) on a slow path, about ten times slower than
+ * these plain reads, and repositories make one snapshot per state change on the hot path.
+ */
+export function snapshot(task: Task, change: TaskChange): Task {
+  return Object.freeze({
+    id: task.id,
+    workId: task.workId,
+    param: change.param === undefined ? task.param : change.param,
+    scheduledAt: change.scheduledAt === undefined ? task.scheduledAt : change.scheduledAt,
+    priority: change.priority === undefined ? task.priority : change.priority,
+    seq: task.seq,
+    meta: change.meta === undefined ? task.meta : change.meta,
+    state: change.state === undefined ? task.state : change.state,
+    createdAt: task.createdAt,
+    dispatchedAt: change.dispatchedAt === undefined ? task.dispatchedAt : change.dispatchedAt,
+    endedAt: change.endedAt === undefined ? task.endedAt : change.endedAt,
+    result: change.result === undefined ? task.result : change.result,
+    error: change.error === undefined ? task.error : change.error,
+    attempt: change.attempt === undefined ? task.attempt : change.attempt,
+    owner: change.owner === undefined ? task.owner : change.owner,
+    recovered: change.recovered === undefined ? task.recovered : change.recovered,
+    seriesId: task.seriesId,
+    retry: task.retry,
+    timeout: task.timeout,
+    deadline: task.deadline,
+    errors: change.errors === undefined ? task.errors : change.errors,
+  });
+}

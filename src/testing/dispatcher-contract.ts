@@ -55,8 +55,10 @@ export function dispatcherContract(name: string, create: DispatcherFactory): voi
     const never = new AbortController().signal;
     const start = async (dispatcher: Dispatcher, task: Task, signal = never): Promise<DispatchHandle> => {
       await dispatcher.ready(never);
-      return await dispatcher.dispatch(task, signal);
+      return await dispatcher.dispatch(task, { signal, task });
     };
+    /** Hands a task over without waiting for ready(): the cases that test refusals and free counts. */
+    const handOver = (dispatcher: Dispatcher, task: Task): DispatchHandle | Promise<DispatchHandle> => dispatcher.dispatch(task, { signal: never, task });
     const codeOf = async (run: () => unknown): Promise<unknown> => {
       try {
         await run();
@@ -91,7 +93,7 @@ export function dispatcherContract(name: string, create: DispatcherFactory): voi
       const gate = deferred();
       const dispatcher = create({ works: new WorkRegistry().register('hold', () => gate.promise), concurrency: 3 });
       expect(await dispatcher.ready(never)).toBe(3);
-      const handle = await dispatcher.dispatch(dispatchedTask('hold'), never);
+      const handle = await handOver(dispatcher, dispatchedTask('hold'));
       expect(await dispatcher.ready(never)).toBe(2);
       gate.resolve();
       await handle.done;
@@ -118,7 +120,7 @@ export function dispatcherContract(name: string, create: DispatcherFactory): voi
       await first.done;
       await ready;
       expect(readyAgain).toBe(true);
-      const third = await dispatcher.dispatch(dispatchedTask('hold', 2), never);
+      const third = await handOver(dispatcher, dispatchedTask('hold', 2));
       gates[1]?.resolve();
       gates[2]?.resolve();
       await third.done;
@@ -129,7 +131,7 @@ export function dispatcherContract(name: string, create: DispatcherFactory): voi
       const gate = deferred();
       const dispatcher = create({ works: new WorkRegistry().register('hold', () => gate.promise), concurrency: 1 });
       const held = await start(dispatcher, dispatchedTask('hold'));
-      expect(await codeOf(() => dispatcher.dispatch(dispatchedTask('hold'), never))).toBe('ERR_POOL_FULL');
+      expect(await codeOf(() => handOver(dispatcher, dispatchedTask('hold')))).toBe('ERR_POOL_FULL');
       gate.resolve();
       await held.done;
     });
@@ -137,7 +139,7 @@ export function dispatcherContract(name: string, create: DispatcherFactory): voi
     it('refuses an unknown work with ERR_UNKNOWN_WORK', async () => {
       const dispatcher = create({ works: new WorkRegistry(), concurrency: 1 });
       await dispatcher.ready(never);
-      expect(await codeOf(() => dispatcher.dispatch(dispatchedTask('nope'), never))).toBe('ERR_UNKNOWN_WORK');
+      expect(await codeOf(() => handOver(dispatcher, dispatchedTask('nope')))).toBe('ERR_UNKNOWN_WORK');
       expect(await dispatcher.ready(never)).toBe(1);
     });
 

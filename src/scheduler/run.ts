@@ -1,0 +1,42 @@
+import type { ClockTimer } from '../clock/clock.js';
+import type { WorkContext } from '../dispatcher/work-registry.js';
+import type { Task } from '../task/task.js';
+
+const settled: Promise<void> = Promise.resolve();
+
+/**
+ * One dispatched task while it runs, and the context its work function receives.
+ *
+ * The AbortSignal is made only when someone reads it: an AbortController costs more than the rest
+ * of a dispatch together, and most works never look at their signal. An abort that comes first is
+ * remembered, so a signal read afterwards is born aborted with the same reason.
+ */
+export class Run implements WorkContext {
+  readonly task: Task;
+  /** Set by whichever records the outcome first: the work settling, a timeout, abort() or a forced stop. */
+  ended = false;
+  finished: Promise<void> = settled;
+  timer: ClockTimer | undefined;
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
+
+  constructor(task: Task) {
+    this.task = task;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
