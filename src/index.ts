@@ -29,7 +29,8 @@ export type { HookEvent, HookName, LoopHooks, UpdateKind } from './hooks/loop-ho
 export { SystemClock } from './clock/system-clock.js';
 export type { SystemClockOptions } from './clock/system-clock.js';
 export type { Clock, ClockTimer } from './clock/clock.js';
-export { appendError, Backoff, compareTasks, crashError, isEnded, matchesQuery, maxErrorHistory, RecoveryPolicy, TaskState } from './task/task.js';
+export { appendError, Backoff, compareTasks, crashError, createdTask, isEnded, matchesQuery, maxErrorHistory, RecoveryPolicy, snapshot, TaskState } from './task/task.js';
+export type { TaskChange } from './task/task.js';
 export type { AttemptError, EndedState, JsonValue, NewTask, RetryPolicy, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from './task/task.js';
 export {
   AbortedError,

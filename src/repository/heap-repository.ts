@@ -8,7 +8,7 @@ import {
   TaskNotFoundError,
 } from '../errors.js';
 import type { Series } from '../schedule/series.js';
-import { appendError, compareTasks, crashError, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
+import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 import { DueTimer } from './due-timer.js';
 import { Retention } from './retention.js';
@@ -19,8 +19,6 @@ export interface HeapRepositoryOptions {
   /** How long ended tasks are kept. */
   readonly retention?: RetentionOptions;
 }
-
-const noErrors: Task['errors'] = Object.freeze([]);
 
 /**
  * The in-memory repository: a Map of frozen task snapshots and a binary heap of scheduled ones.
@@ -252,29 +250,7 @@ export class HeapRepository implements TaskRepository {
   }
 
   #insert(t: NewTask): Task {
-    const task: Task = Object.freeze({
-      id: t.id,
-      workId: t.workId,
-      param: t.param,
-      scheduledAt: t.scheduledAt,
-      priority: t.priority,
-      seq: this.#seq++,
-      meta: t.meta,
-      state: TaskState.Scheduled,
-      createdAt: t.createdAt,
-      dispatchedAt: null,
-      endedAt: null,
-      result: null,
-      error: null,
-      attempt: 0,
-      owner: null,
-      recovered: false,
-      seriesId: t.seriesId,
-      retry: t.retry,
-      timeout: t.timeout,
-      deadline: t.deadline,
-      errors: noErrors,
-    });
+    const task = createdTask(t, this.#seq++);
     this.#tasks.set(task.id, task);
     this.#heap.push(task);
     if (task.seriesId !== null) {

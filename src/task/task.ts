@@ -213,3 +213,32 @@ export function snapshot(task: Task, change: TaskChange): Task {
     errors: change.errors === undefined ? task.errors : change.errors,
   });
 }
+
+const noErrors: readonly AttemptError[] = Object.freeze([]);
+
+/** The first snapshot of a new task, as every repository stores it: `scheduled`, never run. */
+export function createdTask(t: NewTask, seq: number): Task {
+  return Object.freeze({
+    id: t.id,
+    workId: t.workId,
+    param: t.param,
+    scheduledAt: t.scheduledAt,
+    priority: t.priority,
+    seq,
+    meta: t.meta,
+    state: TaskState.Scheduled,
+    createdAt: t.createdAt,
+    dispatchedAt: null,
+    endedAt: null,
+    result: null,
+    error: null,
+    attempt: 0,
+    owner: null,
+    recovered: false,
+    seriesId: t.seriesId,
+    retry: t.retry,
+    timeout: t.timeout,
+    deadline: t.deadline,
+    errors: noErrors,
+  });
+}
