@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { DataSource } from 'typeorm';
 import { InvalidArgumentError } from '../../errors.js';
 import { checkKeys, checkObject } from '../../scheduler/validate.js';
@@ -55,7 +56,8 @@ export function dataSourceFor(options: TypeOrmOpenOptions): { dataSource: DataSo
     if (typeof database !== 'string' || database.length === 0) throw new InvalidArgumentError('database', 'a file path', database);
     if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new InvalidArgumentError('synchronous', "'FULL' or 'NORMAL'", synchronous);
     checkInteger(busyTimeout, 'busyTimeout', 0);
-    return { dataSource: new DataSource({ type: 'sqlite', database, enableWAL: true, busyTimeout, ...common }), synchronous };
+    const driver = quietSqlite();
+    return { dataSource: new DataSource({ type: 'sqlite', database, enableWAL: true, busyTimeout, ...common, ...(driver === undefined ? {} : { driver }) }), synchronous };
   }
   if (object['type'] === 'postgres') {
     checkKeys(object, postgresKeys, 'TypeOrmRepository.open options');
@@ -73,4 +75,21 @@ export function checkInteger(value: unknown, what: string, min: number): number 
     throw new InvalidArgumentError(what, `an integer from ${min} to 2^31-1`, value);
   }
   return value;
+}
+
+/**
+ * The sqlite3 module with `verbose()` turned into a no-op. TypeORM's SQLite driver calls
+ * `sqlite3.verbose()`, which wraps every Database and Statement method of the process with a
+ * `new Error()` and a `util.inspect` of the SQL and its parameters (long stack traces): about 40%
+ * of kokugen's CPU time on SQLite. The wrapping is process-wide, so it is avoided only while no
+ * other code calls `verbose()`. Undefined when sqlite3 is not installed (TypeORM then says so).
+ */
+export function quietSqlite(): object | undefined {
+  let sqlite3: object;
+  try {
+    sqlite3 = createRequire(import.meta.url)('sqlite3') as object;
+  } catch {
+    return undefined;
+  }
+  return Object.create(sqlite3, { verbose: { value: () => sqlite3 } }) as object;
 }

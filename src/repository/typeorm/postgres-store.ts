@@ -1,24 +1,35 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { driverCode, dueCandidates, notIn, placeholders, runOn } from './task-store.js';
-import type { ClaimPlan, Sql, TaskStore } from './task-store.js';
+import { driverCode, dueCandidates, EndingQueue, endingsSql, endingValues, notIn, placeholders, runOn } from './task-store.js';
+import type { ClaimPlan, Ending, JsonColumn, Sql, TaskStore } from './task-store.js';
 import { taskColumns, type Row } from './task-row.js';
 
 /** The advisory lock key that serialises adds across processes ('kokugen' in ASCII). */
 const insertLock = '30240329829934446';
 
+/** How many endings share one statement at most. */
+const maxEndings = 1_000;
+
 /**
  * PostgreSQL: many processes, row locks. Writes are READ COMMITTED transactions whose first
  * statement locks the rows they change (`SELECT ... FOR UPDATE`), so each is a compare-and-set
  * on the task's state; claims skip rows another process holds (`SKIP LOCKED`) instead of waiting.
+ *
+ * Endings (see `Ending`) are one statement each batch: while one is on its way, the endings that
+ * arrive queue up and go together in the next, one UPDATE ... FROM unnest(...) in autocommit, so
+ * many completions share a round trip and a commit, and each is answered after that commit.
  */
 export class PostgresStore implements TaskStore {
   readonly table: string;
   readonly forUpdate = ' FOR UPDATE';
   readonly #dataSource: DataSource;
+  readonly #endings = new EndingQueue();
+  readonly #endingsSql: string;
+  #ending = false;
 
   constructor(dataSource: DataSource, table: string) {
     this.table = table;
     this.#dataSource = dataSource;
+    this.#endingsSql = endingsSql(this);
   }
 
   async read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
@@ -69,8 +80,34 @@ export class PostgresStore implements TaskStore {
     });
   }
 
+  finish(ending: Ending): Promise<Row | undefined> {
+    const row = this.#endings.add(ending);
+    if (!this.#ending) {
+      // After this turn of the event loop, so that the completions of tasks that ended together go together.
+      this.#ending = true;
+      setImmediate(() => void this.#endQueued());
+    }
+    return row;
+  }
+
+  async #endQueued(): Promise<void> {
+    while (this.#endings.size > 0) {
+      const batch = this.#endings.take(maxEndings);
+      const { endings } = batch;
+      const values = JSON.stringify(endings.map(endingValues));
+      // A failure (the connection, a deadlock with another process's batch) sends each back to its general path.
+      batch.settle(await this.read((sql) => sql(this.#endingsSql, [values, 'dispatched'])).then(({ rows }) => rows, () => undefined));
+    }
+    this.#ending = false;
+  }
+
   isUniqueViolation(error: unknown): boolean {
     return driverCode(error) === '23505';
+  }
+
+  jsonRows(param: number, columns: readonly JsonColumn[]): string {
+    const value = (type: JsonColumn[1], i: number): string => (type === 'text' ? `e ->> ${i}` : `(e ->> ${i})::${type}`);
+    return `SELECT ${columns.map(([name, type], i) => `${value(type, i)} AS ${name}`).join(', ')} FROM json_array_elements($${param}::json) AS e`;
   }
 }
 

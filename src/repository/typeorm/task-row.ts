@@ -9,7 +9,6 @@ export type Row = Readonly<Record<string, unknown>>;
 /** The task table's columns, in the order of `taskValues`. */
 export const taskColumns =
   'id, work_id, param, scheduled_at, priority, seq, meta, state, created_at, dispatched_at, ended_at, result, error, attempt, owner, recovered, series_id, retry, timeout, deadline, errors';
-export const taskColumnCount = 21;
 
 /** The series table's columns, in the order of `seriesValues`. */
 export const seriesColumns = 'id, seq, work_id, param, schedule, misfire, grace, priority, meta, retry, timeout, enabled, created_at';

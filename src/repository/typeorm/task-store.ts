@@ -30,7 +30,118 @@ export interface TaskStore {
    * or one statement), and returns their new rows in any order.
    */
   claim(now: number, limit: number, owner: string, plan: ClaimPlan): Promise<readonly Row[]>;
+  /**
+   * Ends a `dispatched` task that changes nothing but its own row (see `Ending`), sharing one
+   * statement and one commit with the endings that arrive meanwhile. Resolves after the commit
+   * with the task's new row, or with undefined when the task was not dispatched or the shared
+   * statement failed: nothing of that ending was written, and the caller takes its general path,
+   * which reports why.
+   */
+  finish(ending: Ending): Promise<Row | undefined>;
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * `SELECT` of the rows in parameter `$param`, a JSON array of arrays (a row's values in the order
+   * of `columns`), named and typed as `columns` say: many rows as one parameter, unpacked by the
+   * database, rather than thousands of placeholders that the database must parse every time.
+   */
+  jsonRows(param: number, columns: readonly JsonColumn[]): string;
+}
+
+/** A column of rows passed as JSON: its name and its SQL type (what PostgreSQL casts the JSON text to). */
+export type JsonColumn = readonly [name: string, type: 'text' | 'bigint' | 'integer' | 'double precision'];
+
+/**
+ * The commonest completion: a dispatched task ends `done` (with its result) or `expired` (with
+ * its error), with no successor to add and no error history to extend, so it is one compare-and-set
+ * of its own row and can share a statement with others.
+ */
+export interface Ending {
+  readonly id: string;
+  readonly state: 'done' | 'expired';
+  readonly endedAt: number;
+  /** The result as JSON text, or null to keep the stored one. */
+  readonly result: string | null;
+  /** The error as JSON text, or null to keep the stored one. */
+  readonly error: string | null;
+}
+
+/** An ending's values, as `endingsSql` reads them from its JSON parameter. */
+const endingColumns: readonly JsonColumn[] = [
+  ['k_id', 'text'],
+  ['k_state', 'text'],
+  ['k_ended_at', 'bigint'],
+  ['k_result', 'text'],
+  ['k_error', 'text'],
+];
+
+export function endingValues(ending: Ending): unknown[] {
+  return [ending.id, ending.state, ending.endedAt, ending.result, ending.error];
+}
+
+/**
+ * One statement for many endings: `$1` is their values (a JSON array of `endingValues`), `$2` the
+ * dispatched state. Only rows still dispatched change (the compare-and-set), and they are
+ * returned. `WITH` first on both databases; on SQLite it is also what makes TypeORM's runner
+ * return the rows (it returns none for a statement that begins with UPDATE).
+ */
+export function endingsSql(store: TaskStore): string {
+  const set = 'state = v.k_state, ended_at = v.k_ended_at, result = COALESCE(v.k_result, result), error = COALESCE(v.k_error, error)';
+  return `WITH v AS (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${set} FROM v WHERE id = v.k_id AND state = $2 RETURNING ${taskColumns}`;
+}
+
+/**
+ * Endings waiting to share a statement, each answered once: `take` removes up to `max` with
+ * distinct ids (an id twice in one UPDATE ... FROM would be matched once and answered twice; the
+ * later one waits for the next statement, where it finds the task ended).
+ */
+export class EndingQueue {
+  #waiting: Waiting[] = [];
+
+  get size(): number {
+    return this.#waiting.length;
+  }
+
+  add(ending: Ending): Promise<Row | undefined> {
+    return new Promise((resolve) => this.#waiting.push({ ending, resolve }));
+  }
+
+  take(max: number): EndingBatch {
+    const taken: Waiting[] = [];
+    const left: Waiting[] = [];
+    const ids = new Set<string>();
+    for (const entry of this.#waiting) {
+      if (taken.length < max && !ids.has(entry.ending.id)) {
+        ids.add(entry.ending.id);
+        taken.push(entry);
+      } else {
+        left.push(entry);
+      }
+    }
+    this.#waiting = left;
+    return {
+      endings: taken.map((entry) => entry.ending),
+      settle: (rows) => {
+        const byId = new Map<unknown, Row>();
+        for (const row of rows ?? []) byId.set(row['id'], row);
+        for (const { ending, resolve } of taken) resolve(byId.get(ending.id));
+      },
+      putBack: () => {
+        this.#waiting.unshift(...taken);
+      },
+    };
+  }
+}
+
+interface Waiting {
+  readonly ending: Ending;
+  readonly resolve: (row: Row | undefined) => void;
+}
+
+/** Endings taken from an EndingQueue: `settle` answers them (undefined rows: all fall back), `putBack` queues them again. */
+export interface EndingBatch {
+  readonly endings: readonly Ending[];
+  readonly settle: (rows: readonly Row[] | undefined) => void;
+  readonly putBack: () => void;
 }
 
 /** Per-work limits of a claim: works to leave out entirely, and works to take at most so many of. */

@@ -1,11 +1,11 @@
 import { DuplicateIdError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
-import { TaskState } from '../../task/task.js';
+import { createdTask, TaskState } from '../../task/task.js';
 import type { NewTask, Task } from '../../task/task.js';
-import { isStorableText } from './checks.js';
-import { seriesColumnCount, seriesColumns, seriesValues, taskColumnCount, taskColumns, taskValues, toNumber, toSeries, toTask } from './task-row.js';
+import { isStorableText, toJsonText } from './checks.js';
+import { seriesColumnCount, seriesColumns, seriesValues, taskColumns, taskValues, toNumber, toSeries, toTask } from './task-row.js';
 import { chunks, placeholders } from './task-store.js';
-import type { Sql, TaskStore } from './task-store.js';
+import type { JsonColumn, Sql, TaskStore } from './task-store.js';
 
 /** `work_id = $2, ..., errors = $21`: every column but the key, for writing a whole snapshot back. */
 const setTaskColumns = taskColumns
@@ -14,7 +14,58 @@ const setTaskColumns = taskColumns
   .map((column, i) => `${column} = $${i + 2}`)
   .join(', ');
 
-const noErrors: Task['errors'] = Object.freeze([]);
+/** How many tasks one INSERT stores at most (only to bound the size of its JSON parameter). */
+const insertRows = 1_000;
+
+/** The columns whose values differ between new tasks, in the order of `ownValues`. */
+const ownColumns: readonly JsonColumn[] = [
+  ['id', 'text'],
+  ['work_id', 'text'],
+  ['param', 'text'],
+  ['scheduled_at', 'bigint'],
+  ['priority', 'integer'],
+  ['seq', 'bigint'],
+  ['meta', 'text'],
+  ['created_at', 'bigint'],
+  ['series_id', 'text'],
+  ['retry', 'text'],
+  ['timeout', 'double precision'],
+  ['deadline', 'bigint'],
+];
+
+function ownValues(task: Task): unknown[] {
+  return [
+    task.id,
+    task.workId,
+    toJsonText(task.param, 'param'),
+    task.scheduledAt,
+    task.priority,
+    task.seq,
+    toJsonText(task.meta, 'meta'),
+    task.createdAt,
+    task.seriesId,
+    task.retry === null ? null : toJsonText(task.retry, 'retry'),
+    task.timeout,
+    task.deadline,
+  ];
+}
+
+/**
+ * The columns every new task starts with the same value in, each with its type for the CAST its
+ * parameter needs in a SELECT (PostgreSQL infers no type there), and those values (as `taskValues` writes them).
+ */
+const newTaskColumns = [
+  ['state', 'varchar'],
+  ['dispatched_at', 'bigint'],
+  ['ended_at', 'bigint'],
+  ['result', 'text'],
+  ['error', 'text'],
+  ['attempt', 'integer'],
+  ['owner', 'varchar'],
+  ['recovered', 'boolean'],
+  ['errors', 'text'],
+] as const;
+const newTaskValues: readonly unknown[] = [TaskState.Scheduled, null, null, 'null', null, 0, null, false, '[]'];
 
 /**
  * kokugen's two tables as the steps its transactions are made of: lock a row, write a snapshot
@@ -24,11 +75,16 @@ export class TaskTables {
   readonly tasks: string;
   readonly series: string;
   readonly #store: TaskStore;
+  /** INSERT of the new tasks in `$1` (a JSON array of `ownValues`), with the values all new tasks share in `$2...`. */
+  readonly #insertSql: string;
 
   constructor(store: TaskStore, tasks: string, series: string) {
     this.#store = store;
     this.tasks = tasks;
     this.series = series;
+    const shared = newTaskColumns.map(([, type], i) => `CAST($${i + 2} AS ${type})`).join(', ');
+    const columns = [...ownColumns, ...newTaskColumns].map(([name]) => name).join(', ');
+    this.#insertSql = `INSERT INTO ${tasks} (${columns}) SELECT ${ownColumns.map(([name]) => name).join(', ')}, ${shared} FROM (${store.jsonRows(1, ownColumns)}) AS r`;
   }
 
   /** The task with its row locked until the transaction ends, or undefined. */
@@ -59,13 +115,8 @@ export class TaskTables {
       tasks.map((t) => t.id),
     );
     let seq = await this.#nextSeq(sql, this.tasks);
-    const stored = tasks.map(
-      (t): Task => Object.freeze({ ...t, seq: seq++, state: TaskState.Scheduled, dispatchedAt: null, endedAt: null, result: null, error: null, attempt: 0, owner: null, recovered: false, errors: noErrors }),
-    );
-    for (const batch of chunks(stored, 100)) {
-      const rows = batch.map((_, i) => `(${placeholders(i * taskColumnCount + 1, taskColumnCount)})`).join(', ');
-      await sql(`INSERT INTO ${this.tasks} (${taskColumns}) VALUES ${rows}`, batch.flatMap(taskValues));
-    }
+    const stored = tasks.map((t) => createdTask(t, seq++));
+    for (const batch of chunks(stored, insertRows)) await sql(this.#insertSql, [JSON.stringify(batch.map(ownValues)), ...newTaskValues]);
     return stored;
   }
 

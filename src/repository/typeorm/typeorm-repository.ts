@@ -17,7 +17,7 @@ import { SqliteStore } from './sqlite-store.js';
 import { tasksTable } from './task-entity.js';
 import { seriesColumns, taskColumns, toSeries, toTask } from './task-row.js';
 import { chunks, placeholders, storeType } from './task-store.js';
-import type { Sql, TaskStore } from './task-store.js';
+import type { Ending, Sql, TaskStore } from './task-store.js';
 import { TaskTables } from './task-tables.js';
 
 const taskStates: readonly string[] = Object.values(TaskState);
@@ -152,6 +152,17 @@ export class TypeOrmRepository implements TaskRepository {
     const at = checkTime(now, 'now', 'down');
     const ended = checkOutcome(outcome);
     const successor = next === undefined ? undefined : checkNewTask(next);
+    if (successor === undefined && (ended.state === TaskState.Done || ended.state === TaskState.Expired) && isStorableText(id)) {
+      // The common case, shared with the completions that arrive meanwhile; anything else (not
+      // dispatched, not found, a failed shared statement) takes the general path below.
+      this.#checkOpen();
+      const ending: Ending =
+        ended.state === TaskState.Done
+          ? { id, state: ended.state, endedAt: at, result: toJsonText(ended.result, 'result'), error: null }
+          : { id, state: ended.state, endedAt: at, result: null, error: toJsonText(ended.error, 'error') };
+      const row = await this.#track(() => this.#store.finish(ending));
+      if (row !== undefined) return { task: toTask(row) };
+    }
     return this.#write(
       async (sql): Promise<Completion> => {
         const current = await this.#tables.lockTask(sql, id);
