@@ -272,7 +272,9 @@ export class Scheduler {
    */
   async cancel(id: string): Promise<boolean> {
     checkId(id);
-    const task = await this.#write('cancel', id, () => this.#repository.cancel(id, this.#clock.now()));
+    // Straight to the store (the hot path); only a failure enters #write's recovery.
+    const cancel = (): Promise<Task | undefined> => this.#repository.cancel(id, this.#clock.now());
+    const task = await cancel().catch((error: unknown) => this.#write('cancel', id, cancel, { error }));
     if (task === undefined) return false;
     if (this.#events.has('task:cancelled')) this.#events.emit('task:cancelled', { task });
     if (this.#hooks.has('onUpdate')) await this.#hooks.observe('onUpdate', { task, kind: 'cancel' });
