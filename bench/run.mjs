@@ -59,15 +59,15 @@ function fileFor(workload) {
 
 if (wants('W1')) {
   const common = { window: size.window, grace: size.grace, concurrency: 64 };
-  for (const impl of ['ideal', 'kit', 'kit-many', 'timeout']) add('W1', impl, { n: size.w1, ...common });
+  for (const impl of ['ideal', 'ideal-api', 'kit', 'kit-many', 'timeout']) add('W1', impl, { n: size.w1, ...common });
   for (const impl of ['ideal', 'node-schedule', 'croner']) add('W1', impl, { n: size.w1Peers, ...common });
 }
 if (wants('W2')) {
   // (kit-many is left out here: its heap per task is the kit's, and its add rate shows in W1.)
-  for (const impl of ['ideal', 'kit', 'timeout']) add('W2', impl, { n: size.w2 });
+  for (const impl of ['ideal', 'ideal-api', 'kit', 'timeout']) add('W2', impl, { n: size.w2 });
   for (const impl of ['ideal', 'node-schedule', 'croner']) add('W2', impl, { n: size.w2Peers });
 }
-if (wants('W3')) for (const impl of ['ideal', 'kit', 'kit-many', 'timeout']) add('W3', impl, { n: size.w3, concurrency: 64 });
+if (wants('W3')) for (const impl of ['ideal', 'ideal-api', 'kit', 'kit-many', 'timeout']) add('W3', impl, { n: size.w3, concurrency: 64 });
 if (wants('W4')) {
   add('W4', 'kit-fake', {});
   for (const impl of ['ideal', 'kit', 'timeout', 'node-schedule', 'croner']) add('W4', impl, { window: size.w4Window });
@@ -295,6 +295,27 @@ if (targets.length > 0) {
     ['target', 'needed', 'measured', 'result'],
     targets.map((t) => [t.name, t.need, t.note === '' ? t.value : `${t.value} — ${t.note}`, t.pass === null ? '—' : t.pass ? 'pass' : '**miss**']),
   );
+}
+
+// ---- how much of the distance the API shape alone accounts for (bench/ideal-api.mjs) ----
+{
+  const rows = [];
+  const share = (w, key, name) => {
+    const k = find(w, 'kit');
+    const api = find(w, 'ideal-api', k?.n);
+    const ideal = find(w, 'ideal', k?.n);
+    const [a, b, c] = [med(k, key), med(api, key), med(ideal, key)];
+    if (a === null || b === null || c === null) return;
+    rows.push([name, fmt.x(b / c), fmt.x(a / b), fmt.x(a / c)]);
+  };
+  share('W1', 'addRate', 'W1 add rate');
+  share('W2', 'bytesPerTask', 'W2 heap per pending task');
+  share('W2', 'cancelRate', 'W2 cancel rate');
+  share('W3', 'runRate', 'W3 run rate');
+  if (rows.length > 0) {
+    md.push('### The API shape\'s share', '', 'ideal-api = the ideal behind kokugen\'s API shape (awaited calls, string ids, an id map, frozen snapshots; bench/ideal-api.mjs).', '');
+    table(['figure', 'ideal-api ÷ ideal', 'kit ÷ ideal-api', 'kit ÷ ideal'], rows);
+  }
 }
 
 // ---- machine and versions ----

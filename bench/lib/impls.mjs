@@ -11,6 +11,7 @@
 // }
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { IdealApiScheduler } from '../ideal-api.mjs';
 import { IdealScheduler } from '../ideal.mjs';
 
 /** The built kit under test: dist/, or another build (e.g. a candidate optimisation) named by KOKUGEN_DIST. */
@@ -24,6 +25,8 @@ export async function createImpl(name, { record, concurrency = 64, clock }) {
   switch (name) {
     case 'ideal':
       return ideal(record, concurrency);
+    case 'ideal-api':
+      return idealApi(record, concurrency);
     case 'kit':
       return kit(record, concurrency, clock, false);
     case 'kit-many':
@@ -49,6 +52,24 @@ function ideal(record, concurrency) {
     cancel(handles, from, to, step) {
       let cancelled = 0;
       for (let i = from; i < to; i += step) if (scheduler.cancel(handles[i])) cancelled++;
+      return cancelled;
+    },
+    idle: () => scheduler.idle(),
+    stop: () => scheduler.stop(),
+  };
+}
+
+/** The ideal behind kokugen's API shape (bench/ideal-api.mjs), used as the kit is used below. */
+function idealApi(record, concurrency) {
+  const scheduler = new IdealApiScheduler({ work: async (i, at) => record(i, at), concurrency });
+  return {
+    start: () => scheduler.start(),
+    async add(dues, handles) {
+      for (let i = 0; i < dues.length; i++) handles[i] = (await scheduler.schedule({ at: dues[i], param: i })).id;
+    },
+    async cancel(handles, from, to, step) {
+      let cancelled = 0;
+      for (let i = from; i < to; i += step) if (await scheduler.cancel(handles[i])) cancelled++;
       return cancelled;
     },
     idle: () => scheduler.idle(),
