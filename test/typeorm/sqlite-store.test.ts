@@ -3,7 +3,7 @@
  * and is answered only after the commit.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/repository/typeorm/sqlite-store.js';
+import { SqliteStore, sqliteEndingsSql } from '../../src/repository/typeorm/sqlite-store.js';
 import { openOn, openStore } from './stores.js';
 import type { StoreFixture } from './stores.js';
 
@@ -62,5 +62,12 @@ describe('SqliteStore group commit', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('finds each ending\'s row by its id, not by walking every dispatched row', async () => {
+    const plan = (await fixture.repository.dataSource.query(`EXPLAIN QUERY PLAN ${sqliteEndingsSql(store).replaceAll(/\$(\d)/g, '?$1')}`, ['[]', 'dispatched'])) as Array<{ detail: string }>;
+    const details = plan.map((step) => step.detail);
+    expect(details).toContainEqual(expect.stringMatching(/^SEARCH kokugen_tasks USING INDEX sqlite_autoindex_kokugen_tasks_1 \(id=\?\)/));
+    expect(details.filter((detail) => detail.includes('kokugen_tasks'))).toHaveLength(1);
   });
 });

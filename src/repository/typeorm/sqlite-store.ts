@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { chunks, driverCode, dueCandidates, EndingQueue, endingsSql, endingValues, notIn, placeholders, runOn } from './task-store.js';
+import { chunks, driverCode, dueCandidates, endingColumns, EndingQueue, endingSet, endingValues, notIn, placeholders, runOn } from './task-store.js';
 import type { ClaimPlan, Ending, EndingBatch, JsonColumn, Sql, TaskStore } from './task-store.js';
 import { taskColumns } from './task-row.js';
 import type { Row } from './task-row.js';
@@ -158,6 +158,16 @@ class Connection {
   }
 }
 
+/**
+ * `endingsSql` with two hints for SQLite's planner, which without statistics walks every
+ * dispatched row through the state index and, for each, scans the JSON of all the endings (a cost
+ * of dispatched rows x endings): `+state` keeps the state index out, so each ending finds its row
+ * by id, and MATERIALIZED unpacks the JSON once instead of once per row.
+ */
+export function sqliteEndingsSql(store: TaskStore): string {
+  return `WITH v AS MATERIALIZED (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND +state = $2 RETURNING ${taskColumns}`;
+}
+
 /** One Connection per DataSource, so that two repositories sharing a DataSource still take turns. */
 const connections = new WeakMap<DataSource, Connection>();
 
@@ -174,7 +184,7 @@ export class SqliteStore implements TaskStore {
   constructor(dataSource: DataSource, table: string) {
     this.table = table;
     let connection = connections.get(dataSource);
-    if (connection === undefined) connections.set(dataSource, (connection = new Connection(dataSource, endingsSql(this))));
+    if (connection === undefined) connections.set(dataSource, (connection = new Connection(dataSource, sqliteEndingsSql(this))));
     this.#connection = connection;
   }
 

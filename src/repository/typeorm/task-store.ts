@@ -66,7 +66,7 @@ export interface Ending {
 }
 
 /** An ending's values, as `endingsSql` reads them from its JSON parameter. */
-const endingColumns: readonly JsonColumn[] = [
+export const endingColumns: readonly JsonColumn[] = [
   ['k_id', 'text'],
   ['k_state', 'text'],
   ['k_ended_at', 'bigint'],
@@ -85,9 +85,11 @@ export function endingValues(ending: Ending): unknown[] {
  * return the rows (it returns none for a statement that begins with UPDATE).
  */
 export function endingsSql(store: TaskStore): string {
-  const set = 'state = v.k_state, ended_at = v.k_ended_at, result = COALESCE(v.k_result, result), error = COALESCE(v.k_error, error)';
-  return `WITH v AS (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${set} FROM v WHERE id = v.k_id AND state = $2 RETURNING ${taskColumns}`;
+  return `WITH v AS (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND state = $2 RETURNING ${taskColumns}`;
 }
+
+/** What an ending changes, from the row `v` of its values (see `endingColumns`). */
+export const endingSet = 'state = v.k_state, ended_at = v.k_ended_at, result = COALESCE(v.k_result, result), error = COALESCE(v.k_error, error)';
 
 /**
  * Endings waiting to share a statement, each answered once: `take` removes up to `max` with
