@@ -2,9 +2,13 @@
  * SQLite group commit: writes that queue up share one transaction, yet each stays all-or-nothing
  * and is answered only after the commit.
  */
+import { DataSource, QueryFailedError } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { TaskState } from '../../src/index.js';
 import { SqliteStore, sqliteEndingsSql } from '../../src/repository/typeorm/sqlite-store.js';
-import { openOn, openStore } from './stores.js';
+import { newTask } from '../../src/testing/index.js';
+import { kokugenEntities, kokugenMigrations, TypeOrmRepository } from '../../src/typeorm.js';
+import { createStore, openOn, openStore } from './stores.js';
 import type { StoreFixture } from './stores.js';
 
 describe('SqliteStore group commit', () => {
@@ -69,5 +73,76 @@ describe('SqliteStore group commit', () => {
     const details = plan.map((step) => step.detail);
     expect(details).toContainEqual(expect.stringMatching(/^SEARCH kokugen_tasks USING INDEX sqlite_autoindex_kokugen_tasks_1 \(id=\?\)/));
     expect(details.filter((detail) => detail.includes('kokugen_tasks'))).toHaveLength(1);
+  });
+});
+
+/**
+ * The store keeps its statements prepared on the DataSource's sqlite3 Database. SQLite refuses to
+ * close a database with prepared statements, so they must never stand in the way of closing it.
+ */
+describe('SqliteStore prepared statements', () => {
+  let dataSource: DataSource;
+  let drop: () => Promise<void>;
+  beforeEach(async () => {
+    const store = await createStore('sqlite');
+    drop = store.drop;
+    dataSource = await new DataSource({ type: 'sqlite', database: store.location, enableWAL: true, entities: [...kokugenEntities], migrations: [...kokugenMigrations], logging: false }).initialize();
+    await dataSource.runMigrations();
+  });
+  afterEach(async () => {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await drop();
+  });
+
+  async function used(repository: TypeOrmRepository): Promise<void> {
+    await repository.add([newTask({ id: 'a', scheduledAt: 1_000 }), newTask({ id: 'b', scheduledAt: 1_000 })]);
+    const [claimed] = await repository.claimDue(2_000, 1, 'me');
+    await repository.complete(claimed!.id, { state: TaskState.Done, result: 'ok' }, 3_000);
+  }
+
+  it('lets a DataSource be destroyed while its repository is still open, and initialised again under it', async () => {
+    const repository = new TypeOrmRepository(dataSource);
+    await used(repository);
+    await dataSource.destroy(); // would fail with SQLITE_BUSY if statements were still prepared
+    await dataSource.initialize();
+    expect((await repository.get('a'))?.state).toBe(TaskState.Done);
+    expect((await repository.claimDue(2_000, 1, 'me')).map((task) => task.id)).toEqual(['b']);
+    await repository.close();
+  });
+
+  it('lets go of its statements when the repository closes, and prepares them again for another', async () => {
+    const repository = new TypeOrmRepository(dataSource);
+    await used(repository);
+    await repository.close();
+    const again = new TypeOrmRepository(dataSource);
+    expect((await again.find({ state: TaskState.Done })).map((task) => task.id)).toEqual(['a']);
+    await again.close();
+    await dataSource.destroy();
+  });
+
+  it('keeps a bounded number: the oldest are finalized, and any statement still gives its own answer', async () => {
+    const repository = new TypeOrmRepository(dataSource);
+    const store = new SqliteStore(dataSource, 'kokugen_tasks');
+    for (let round = 0; round < 2; round++) {
+      for (let n = 0; n < 100; n++) {
+        const { rows } = await store.read((sql) => sql(`SELECT $1 + ${n} AS v`, [round]));
+        expect(rows).toEqual([{ v: round + n }]);
+      }
+    }
+    await repository.close();
+    await dataSource.destroy();
+  });
+
+  it('reports a failed statement as TypeORM does, with the driver\'s code', async () => {
+    const repository = new TypeOrmRepository(dataSource);
+    const store = new SqliteStore(dataSource, 'kokugen_tasks');
+    const failure: unknown = await store.read((sql) => sql('SELECT * FROM no_such_table')).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(QueryFailedError);
+    expect(failure).toMatchObject({ code: 'SQLITE_ERROR', message: expect.stringContaining('no such table') });
+    await dataSource.query('CREATE TABLE scratch (v TEXT PRIMARY KEY)');
+    const duplicate: unknown = await store.write((sql) => sql("INSERT INTO scratch VALUES ('x'), ('x')")).catch((error: unknown) => error);
+    expect(duplicate).toBeInstanceOf(QueryFailedError);
+    expect(store.isUniqueViolation(duplicate)).toBe(true);
+    await repository.close();
   });
 });

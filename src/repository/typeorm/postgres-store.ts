@@ -56,6 +56,10 @@ export class PostgresStore implements TaskStore {
     }
   }
 
+  close(): Promise<void> {
+    return Promise.resolve(); // Each statement is prepared and released by its own runner.
+  }
+
   async lockInserts(sql: Sql): Promise<void> {
     await sql('SELECT pg_advisory_xact_lock($1::bigint)', [insertLock]);
   }

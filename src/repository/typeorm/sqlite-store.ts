@@ -1,6 +1,7 @@
+import { ConnectionIsNotSetError, QueryFailedError } from 'typeorm';
 import type { DataSource } from 'typeorm';
-import { chunks, driverCode, dueCandidates, endingColumns, EndingQueue, endingSet, endingValues, notIn, placeholders, runOn } from './task-store.js';
-import type { ClaimPlan, Ending, EndingBatch, JsonColumn, Sql, TaskStore } from './task-store.js';
+import { chunks, driverCode, dueCandidates, endingColumns, EndingQueue, endingSet, endingValues, notIn, placeholders } from './task-store.js';
+import type { ClaimPlan, Ending, EndingBatch, JsonColumn, Sql, SqlResult, TaskStore } from './task-store.js';
 import { taskColumns } from './task-row.js';
 import type { Row } from './task-row.js';
 
@@ -11,10 +12,25 @@ interface Job {
   readonly reject: (error: unknown) => void;
 }
 
+/** The parts of node-sqlite3's Database (TypeORM's `driver.databaseConnection`) that kokugen uses. */
+interface SqliteDatabase {
+  prepare(text: string, callback: (error: Error | null) => void): SqliteStatement;
+  close(callback?: (error: Error | null) => void): unknown;
+}
+
+/** A prepared node-sqlite3 Statement: `run` and `all` bind anew, step, and reset it, so it can run again. */
+interface SqliteStatement {
+  run(params: unknown[], callback: (this: { changes: number }, error: Error | null) => void): unknown;
+  all(params: unknown[], callback: (error: Error | null, rows: Row[]) => void): unknown;
+  finalize(callback?: (error: Error | null) => void): unknown;
+}
+
 /** How many writes share one transaction (and one fsync) at most. */
 const maxBatch = 64;
 /** How many endings share one statement at most. */
 const maxEndings = 500;
+/** How many prepared statements a connection keeps (kokugen's hot statements are a handful; IN lists of every length are not). */
+const maxStatements = 64;
 
 /**
  * The one SQLite connection of a DataSource, and the turns taken on it. TypeORM runs every query
@@ -32,21 +48,31 @@ const maxEndings = 500;
  *
  * Endings (see `Ending`) queued meanwhile join the batch as ONE statement, run first: a task that
  * completes costs a fraction of a statement instead of a read and a write of its own.
+ *
+ * Statements run on the driver's sqlite3 Database directly, prepared once and kept, not through a
+ * TypeORM QueryRunner: `runner.query()` prepares, runs and finalizes every statement (three trips
+ * to the driver's thread pool, and the parse of a long statement each time) and adds its own
+ * promise layers; a kept statement is one trip. Errors are still TypeORM's QueryFailedError.
  */
 class Connection {
+  readonly #dataSource: DataSource;
   readonly #sql: Sql;
   readonly #endingsSql: string;
   #jobs: Job[] = [];
   readonly #endings = new EndingQueue();
   #draining = false;
 
+  /** The Database the statements below belong to; another one (the DataSource was initialised again) starts afresh. */
+  #database: SqliteDatabase | undefined;
+  /** Prepared statements by their SQLite text, oldest first. */
+  readonly #statements = new Map<string, SqliteStatement>();
   /** Statement texts with `$n` turned into SQLite's `?n`, for the texts that come again and again (kokugen's statements are few). */
   readonly #texts = new Map<string, string>();
 
   constructor(dataSource: DataSource, endingsSql: string) {
-    const runner = dataSource.createQueryRunner();
+    this.#dataSource = dataSource;
     this.#endingsSql = endingsSql;
-    this.#sql = (text, params = []) => runOn(runner, this.#sqlite(text), params);
+    this.#sql = (text, params = []) => this.#run(this.#sqlite(text), params);
   }
 
   #sqlite(text: string): string {
@@ -57,6 +83,79 @@ class Connection {
       this.#texts.set(text, converted);
     }
     return converted;
+  }
+
+  /**
+   * Runs one statement as TypeORM's runner would: rows for a statement that reads (or starts with
+   * WITH), the changed-row count for one that starts with INSERT, UPDATE or DELETE.
+   */
+  async #run(text: string, params: readonly unknown[]): Promise<SqlResult> {
+    const statement = this.#statements.get(text) ?? (await this.#prepare(text));
+    const values = [...params];
+    return new Promise<SqlResult>((resolve, reject) => {
+      const fail = (error: Error): void => reject(new QueryFailedError(text, values, error));
+      if (changesRows.test(text)) {
+        statement.run(values, function (error) {
+          if (error === null) resolve({ rows: [], affected: this.changes });
+          else fail(error);
+        });
+      } else {
+        statement.all(values, (error, rows) => {
+          if (error === null) resolve({ rows, affected: 0 });
+          else fail(error);
+        });
+      }
+    });
+  }
+
+  async #prepare(text: string): Promise<SqliteStatement> {
+    const database = this.#databaseNow();
+    const statement = await new Promise<SqliteStatement>((resolve, reject) => {
+      const prepared = database.prepare(text, (error) => (error === null ? resolve(prepared) : reject(new QueryFailedError(text, [], error))));
+    });
+    if (this.#statements.size >= maxStatements) {
+      // Only one statement runs at a time, and none is running now: the oldest can go.
+      const [oldest] = this.#statements;
+      if (oldest !== undefined) {
+        this.#statements.delete(oldest[0]);
+        oldest[1].finalize();
+      }
+    }
+    this.#statements.set(text, statement);
+    return statement;
+  }
+
+  /** The DataSource's Database, hooked the first time so that closing it finalizes kokugen's statements first. */
+  #databaseNow(): SqliteDatabase {
+    if (!this.#dataSource.isInitialized) throw new ConnectionIsNotSetError('sqlite');
+    const database = (this.#dataSource.driver as unknown as { databaseConnection: SqliteDatabase }).databaseConnection;
+    if (database !== this.#database) {
+      this.#statements.clear(); // The old Database's statements were finalized when it closed.
+      this.#database = database;
+      // SQLite refuses to close a database with statements still prepared (SQLITE_BUSY), and the
+      // DataSource's destroy() closes it without asking kokugen: so closing it finalizes them first.
+      const close = database.close.bind(database);
+      Object.defineProperty(database, 'close', {
+        configurable: true,
+        writable: true,
+        value: (callback?: (error: Error | null) => void) => {
+          void this.release().then(() => close(callback));
+        },
+      });
+    }
+    return database;
+  }
+
+  /**
+   * Finalizes the kept statements; the next statement prepares again. It takes a turn like a read,
+   * so that no statement is running, or about to, while they go.
+   */
+  release(): Promise<void> {
+    return this.submit(false, async () => {
+      const statements = [...this.#statements.values()];
+      this.#statements.clear();
+      await Promise.all(statements.map((statement) => new Promise<void>((resolve) => statement.finalize(() => resolve()))));
+    });
   }
 
   submit<T>(write: boolean, work: (sql: Sql) => Promise<T>): Promise<T> {
@@ -168,6 +267,9 @@ export function sqliteEndingsSql(store: TaskStore): string {
   return `WITH v AS MATERIALIZED (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND +state = $2 RETURNING ${taskColumns}`;
 }
 
+/** Statements whose result is a changed-row count (TypeORM's rule too): the others return rows. */
+const changesRows = /^(INSERT|UPDATE|DELETE) /;
+
 /** One Connection per DataSource, so that two repositories sharing a DataSource still take turns. */
 const connections = new WeakMap<DataSource, Connection>();
 
@@ -222,6 +324,10 @@ export class SqliteStore implements TaskStore {
 
   finish(ending: Ending): Promise<Row | undefined> {
     return this.#connection.finish(ending);
+  }
+
+  close(): Promise<void> {
+    return this.#connection.release();
   }
 
   isUniqueViolation(error: unknown): boolean {

@@ -39,6 +39,8 @@ export interface TaskStore {
    */
   finish(ending: Ending): Promise<Row | undefined>;
   isUniqueViolation(error: unknown): boolean;
+  /** Lets go of what the store keeps on its DataSource (prepared statements), before the repository closes; it stays usable. */
+  close(): Promise<void>;
   /**
    * `SELECT` of the rows in parameter `$param`, a JSON array of arrays (a row's values in the order
    * of `columns`), named and typed as `columns` say: many rows as one parameter, unpacked by the

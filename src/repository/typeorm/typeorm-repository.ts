@@ -317,6 +317,7 @@ export class TypeOrmRepository implements TaskRepository {
   async #close(): Promise<void> {
     await this.#poller.close();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    await this.#store.close();
     if (this.#ownsDataSource && this.#dataSource.isInitialized) await this.#dataSource.destroy();
   }
 
