@@ -146,3 +146,23 @@ describe('SqliteStore prepared statements', () => {
     await repository.close();
   });
 });
+
+describe('SqliteStore rows returned as JSON', () => {
+  let fixture: StoreFixture;
+  beforeEach(async () => {
+    fixture = await openStore('sqlite');
+  });
+  afterEach(() => fixture.close());
+
+  it('gives claims and endings the very values a plain read gives, doubles and long integers included', async () => {
+    const { repository } = fixture;
+    const odd = { id: 'odd \u00e9\u{1F600} "q" \\ \n', scheduledAt: 1_000, timeout: 0.1 + 0.2, deadline: 8.64e15, priority: -7, param: { big: 2 ** 53 + 2, tiny: 5e-324, text: '\u2028 \u0001' }, meta: { k: 'v' }, retry: { attempts: 3, backoff: 'fixed' as const, delay: 1.5, maxDelay: 10.25, jitter: 0.1 } };
+    await repository.add([newTask(odd), newTask({ id: 'plain', scheduledAt: 1_000, timeout: 1e-7 })]);
+    const claimed = await repository.claimDue(2_000, 2, 'owner');
+    for (const task of claimed) expect(task).toStrictEqual(await repository.get(task.id));
+    expect(claimed.find((task) => task.id === odd.id)).toMatchObject({ timeout: 0.1 + 0.2, deadline: 8.64e15, param: odd.param, state: TaskState.Dispatched, dispatchedAt: 2_000, recovered: false });
+    const ended = await Promise.all(claimed.map((task) => repository.complete(task.id, { state: TaskState.Done, result: { at: 0.1 + 0.2 } }, 3_000)));
+    for (const { task } of ended) expect(task).toStrictEqual(await repository.get(task.id));
+    expect(ended.map(({ task }) => task.result)).toEqual([{ at: 0.1 + 0.2 }, { at: 0.1 + 0.2 }]);
+  });
+});

@@ -211,7 +211,7 @@ class Connection {
     let ended: readonly Row[] = [];
     if (endings.endings.length > 0) {
       try {
-        ended = (await this.#sql(this.#endingsSql, [JSON.stringify(endings.endings.map(endingValues)), 'dispatched'])).rows;
+        ended = (await this.#sql(this.#endingsSql, [JSON.stringify(endings.endings.map(endingValues)), 'dispatched'])).rows.map(fromJsonRow);
       } catch {
         // Their general path will say what is wrong; the writes run again without them.
         await this.#sql('ROLLBACK').catch(() => undefined);
@@ -264,7 +264,26 @@ class Connection {
  * by id, and MATERIALIZED unpacks the JSON once instead of once per row.
  */
 export function sqliteEndingsSql(store: TaskStore): string {
-  return `WITH v AS MATERIALIZED (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND +state = $2 RETURNING ${taskColumns}`;
+  return `WITH v AS MATERIALIZED (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND +state = $2 RETURNING ${returningJson}`;
+}
+
+/**
+ * The RETURNING of the statements that return many whole task rows (claims, endings): each row as
+ * one JSON text. node-sqlite3 makes a JS object of a row with one N-API call per column, which for
+ * 21 columns costs more than the statement itself; one string per row is one call, and V8's
+ * JSON.parse is quick. `timeout` stays a column of its own: it is the one REAL, and SQLite's JSON
+ * prints a real with 15 significant digits, which need not give the same double back (integers
+ * are printed exactly, as node-sqlite3 would read them).
+ */
+const jsonRowColumns = taskColumns.split(', ').filter((column) => column !== 'timeout');
+const returningJson = `json_array(${jsonRowColumns.join(', ')}) AS k_row, timeout`;
+
+/** A row returned as `returningJson`, as the driver would have returned its columns. */
+function fromJsonRow(returned: Row): Row {
+  const values = JSON.parse(returned['k_row'] as string) as unknown[];
+  const row: Record<string, unknown> = { timeout: returned['timeout'] };
+  jsonRowColumns.forEach((column, i) => (row[column] = values[i]));
+  return row;
 }
 
 /** Statements whose result is a changed-row count (TypeORM's rule too): the others return rows. */
@@ -311,8 +330,8 @@ export class SqliteStore implements TaskStore {
     return this.write(async (sql) => {
       if (plan.caps.length === 0) {
         const pick = `SELECT seq FROM ${this.table} WHERE state = $4 AND scheduled_at <= $2${notIn('work_id', 6, plan.skip.length)} ORDER BY scheduled_at, priority DESC, seq LIMIT $5`;
-        // WITH first, so that TypeORM's runner returns the rows (see endingsSql).
-        return (await sql(`WITH picked AS (${pick}) ${set} WHERE seq IN (SELECT seq FROM picked) RETURNING ${taskColumns}`, ['dispatched', now, owner, 'scheduled', limit, ...plan.skip])).rows;
+        // WITH first, so that the rows come back (see changesRows).
+        return (await sql(`WITH picked AS (${pick}) ${set} WHERE seq IN (SELECT seq FROM picked) RETURNING ${returningJson}`, ['dispatched', now, owner, 'scheduled', limit, ...plan.skip])).rows.map(fromJsonRow);
       }
       const rows = await dueCandidates(sql, this.table, now, limit, plan);
       for (const seqs of chunks(rows.map((row) => row['seq']))) {

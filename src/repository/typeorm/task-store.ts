@@ -83,8 +83,7 @@ export function endingValues(ending: Ending): unknown[] {
 /**
  * One statement for many endings: `$1` is their values (a JSON array of `endingValues`), `$2` the
  * dispatched state. Only rows still dispatched change (the compare-and-set), and they are
- * returned. `WITH` first on both databases; on SQLite it is also what makes TypeORM's runner
- * return the rows (it returns none for a statement that begins with UPDATE).
+ * returned. (SQLite's version, with hints for its planner, is in sqlite-store.ts.)
  */
 export function endingsSql(store: TaskStore): string {
   return `WITH v AS (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND state = $2 RETURNING ${taskColumns}`;
