@@ -3,10 +3,10 @@
  * and is answered only after the commit.
  */
 import { DataSource, QueryFailedError } from 'typeorm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TaskState } from '../../src/index.js';
 import { SqliteStore, sqliteEndingsSql } from '../../src/repository/typeorm/sqlite-store.js';
-import { newTask } from '../../src/testing/index.js';
+import { FakeClock, newTask } from '../../src/testing/index.js';
 import { kokugenEntities, kokugenMigrations, TypeOrmRepository } from '../../src/typeorm.js';
 import { createStore, openOn, openStore } from './stores.js';
 import type { StoreFixture } from './stores.js';
@@ -164,5 +164,50 @@ describe('SqliteStore rows returned as JSON', () => {
     const ended = await Promise.all(claimed.map((task) => repository.complete(task.id, { state: TaskState.Done, result: { at: 0.1 + 0.2 } }, 3_000)));
     for (const { task } of ended) expect(task).toStrictEqual(await repository.get(task.id));
     expect(ended.map(({ task }) => task.result)).toEqual([{ at: 0.1 + 0.2 }, { at: 0.1 + 0.2 }]);
+  });
+});
+
+describe('SqliteStore claims that see what they leave', () => {
+  let fixture: StoreFixture;
+  beforeEach(async () => {
+    fixture = await openStore('sqlite');
+  });
+  afterEach(() => fixture.close());
+
+  it('tells the earliest time left after a full claim when that task is due, and only then', async () => {
+    await fixture.repository.add([newTask({ id: 'a', scheduledAt: 100 }), newTask({ id: 'b', scheduledAt: 150 }), newTask({ id: 'c', scheduledAt: 150, priority: 5 }), newTask({ id: 'd', scheduledAt: 400 })]);
+    const store = new SqliteStore(fixture.repository.dataSource, 'kokugen_tasks');
+    const plan = { skip: [], caps: [] };
+    const ids = (rows: readonly Record<string, unknown>[]) => rows.map((row) => row['id']);
+    const first = await store.claim(200, 1, 'me', plan);
+    expect([ids(first.rows), first.next]).toEqual([['a'], 150]);
+    const second = await store.claim(200, 2, 'me', plan);
+    expect([ids(second.rows).sort(), second.next]).toEqual([['b', 'c'], undefined]); // d is not due: unknown
+    const skipping = await store.claim(500, 1, 'me', { skip: ['elsewhere'], caps: [] });
+    expect([ids(skipping.rows), skipping.next]).toEqual([['d'], undefined]); // a skipped work's due tasks may come first
+  });
+
+  it('moves the timer on without a read of its own while due tasks are left, and reads once none is', async () => {
+    const { repository } = fixture;
+    await repository.add([newTask({ id: 'a', scheduledAt: 100 }), newTask({ id: 'b', scheduledAt: 150 }), newTask({ id: 'c', scheduledAt: 300 })]);
+    const clock = new FakeClock(0);
+    const calls: number[] = [];
+    const stop = repository.watch({ clock, keepAlive: false, onDue: () => calls.push(clock.now()) });
+    await clock.advance(200);
+    expect(calls).toEqual([100]);
+    const reads = vi.spyOn(SqliteStore.prototype, 'read');
+    try {
+      expect((await repository.claimDue(200, 1, 'me')).map((task) => task.id)).toEqual(['a']);
+      expect(reads).not.toHaveBeenCalled();
+      await clock.tick();
+      expect(calls).toEqual([100, 200]); // b is due
+      expect((await repository.claimDue(200, 1, 'me')).map((task) => task.id)).toEqual(['b']);
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+    }
+    await clock.advance(100);
+    expect(calls).toEqual([100, 200, 300]);
+    stop();
   });
 });

@@ -68,6 +68,19 @@ export class DuePoller {
     return this.#again;
   }
 
+  /**
+   * Follows `earliest`, the earliest scheduled time as a write just saw it in its own transaction,
+   * without reading it again. A read in flight may have started before that write, and would
+   * then settle on an older time after this one: so with a read in flight, one more read follows it instead.
+   */
+  written(earliest: number): Promise<void> {
+    if (this.#running !== undefined || this.#closed) return this.refresh();
+    this.#earliest = earliest;
+    this.#loaded = true;
+    this.#timer.follow(earliest);
+    return Promise.resolve();
+  }
+
   /** Stops the timers and waits for the read in flight; later refreshes do nothing. */
   async close(): Promise<void> {
     this.#closed = true;

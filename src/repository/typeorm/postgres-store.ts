@@ -1,6 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { driverCode, dueCandidates, EndingQueue, endingsSql, endingValues, notIn, placeholders, runOn } from './task-store.js';
-import type { ClaimPlan, Ending, JsonColumn, Sql, TaskStore } from './task-store.js';
+import type { Claimed, ClaimPlan, Ending, JsonColumn, Sql, TaskStore } from './task-store.js';
 import { taskColumns, type Row } from './task-row.js';
 
 /** The advisory lock key that serialises adds across processes ('kokugen' in ASCII). */
@@ -70,17 +70,17 @@ export class PostgresStore implements TaskStore {
    * meanwhile is re-checked against the WHERE before it is locked). With caps, the candidates are
    * chosen first (one query per capped work) and then claimed the same way, by id.
    */
-  async claim(now: number, limit: number, owner: string, plan: ClaimPlan): Promise<readonly Row[]> {
+  async claim(now: number, limit: number, owner: string, plan: ClaimPlan): Promise<Claimed> {
     const set = `UPDATE ${this.table} SET state = $1, dispatched_at = $2, owner = $3, attempt = attempt + 1 WHERE id IN`;
     return this.read(async (sql) => {
       if (plan.caps.length === 0) {
         const pick = `SELECT id FROM ${this.table} WHERE state = $4 AND scheduled_at <= $2${notIn('work_id', 6, plan.skip.length)} ORDER BY scheduled_at, priority DESC, seq LIMIT $5`;
-        return (await sql(`${set} (${pick} FOR UPDATE SKIP LOCKED) RETURNING ${taskColumns}`, ['dispatched', now, owner, 'scheduled', limit, ...plan.skip])).rows;
+        return { rows: (await sql(`${set} (${pick} FOR UPDATE SKIP LOCKED) RETURNING ${taskColumns}`, ['dispatched', now, owner, 'scheduled', limit, ...plan.skip])).rows };
       }
       const ids = (await dueCandidates(sql, this.table, now, limit, plan)).map((row) => row['id']);
-      if (ids.length === 0) return [];
+      if (ids.length === 0) return { rows: [] };
       const pick = `SELECT id FROM ${this.table} WHERE state = $4 AND id IN (${placeholders(5, ids.length)})`;
-      return (await sql(`${set} (${pick} FOR UPDATE SKIP LOCKED) RETURNING ${taskColumns}`, ['dispatched', now, owner, 'scheduled', ...ids])).rows;
+      return { rows: (await sql(`${set} (${pick} FOR UPDATE SKIP LOCKED) RETURNING ${taskColumns}`, ['dispatched', now, owner, 'scheduled', ...ids])).rows };
     });
   }
 

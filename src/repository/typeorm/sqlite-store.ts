@@ -1,7 +1,7 @@
 import { ConnectionIsNotSetError, QueryFailedError } from 'typeorm';
 import type { DataSource } from 'typeorm';
 import { chunks, driverCode, dueCandidates, endingColumns, EndingQueue, endingSet, endingValues, notIn, placeholders } from './task-store.js';
-import type { ClaimPlan, Ending, EndingBatch, JsonColumn, Sql, SqlResult, TaskStore } from './task-store.js';
+import type { Claimed, ClaimPlan, Ending, EndingBatch, JsonColumn, Sql, SqlResult, TaskStore } from './task-store.js';
 import { taskColumns } from './task-row.js';
 import type { Row } from './task-row.js';
 
@@ -329,20 +329,31 @@ export class SqliteStore implements TaskStore {
   /**
    * Without per-work caps, one statement that picks the due rows in run order and moves them.
    * With caps, the candidates are chosen first (one query per capped work) and moved by seq.
+   *
+   * The one statement picks one due row more than it takes: when it takes `limit`, that row is the
+   * first scheduled one left in run order, so its time is the earliest scheduled time left (every
+   * row due before it was taken), and the repository's timer needs no read of its own. Unless
+   * works were skipped: their due tasks are left too, and may come first.
    */
-  claim(now: number, limit: number, owner: string, plan: ClaimPlan): Promise<readonly Row[]> {
+  claim(now: number, limit: number, owner: string, plan: ClaimPlan): Promise<Claimed> {
     const set = `UPDATE ${this.table} SET state = $1, dispatched_at = $2, owner = $3, attempt = attempt + 1`;
-    return this.write(async (sql) => {
+    return this.write(async (sql): Promise<Claimed> => {
       if (plan.caps.length === 0) {
-        const pick = `SELECT seq FROM ${this.table} WHERE state = $4 AND scheduled_at <= $2${notIn('work_id', 6, plan.skip.length)} ORDER BY scheduled_at, priority DESC, seq LIMIT $5`;
+        const order = 'ORDER BY scheduled_at, priority DESC, seq';
+        // MATERIALIZED: picked once, before the UPDATE changes the rows it reads.
+        const pick = `SELECT seq, scheduled_at, priority FROM ${this.table} WHERE state = $4 AND scheduled_at <= $2${notIn('work_id', 6, plan.skip.length)} ${order} LIMIT $5 + 1`;
+        const next = `(SELECT scheduled_at FROM picked ${order} LIMIT 1 OFFSET $5) AS k_next`;
         // WITH first, so that the rows come back (see changesRows).
-        return (await sql(`WITH picked AS (${pick}) ${set} WHERE seq IN (SELECT seq FROM picked) RETURNING ${returningJson}`, ['dispatched', now, owner, 'scheduled', limit, ...plan.skip])).rows.map(fromJsonRow);
+        const statement = `WITH picked AS MATERIALIZED (${pick}) ${set} WHERE seq IN (SELECT seq FROM picked ${order} LIMIT $5) RETURNING ${returningJson}, ${next}`;
+        const { rows } = await sql(statement, ['dispatched', now, owner, 'scheduled', limit, ...plan.skip]);
+        const following = rows[0]?.['k_next'];
+        return { rows: rows.map(fromJsonRow), ...(plan.skip.length === 0 && typeof following === 'number' ? { next: following } : {}) };
       }
       const rows = await dueCandidates(sql, this.table, now, limit, plan);
       for (const seqs of chunks(rows.map((row) => row['seq']))) {
         await sql(`${set} WHERE seq IN (${placeholders(4, seqs.length)})`, ['dispatched', now, owner, ...seqs]);
       }
-      return rows.map((row) => ({ ...row, state: 'dispatched', dispatched_at: now, owner, attempt: Number(row['attempt']) + 1 }));
+      return { rows: rows.map((row) => ({ ...row, state: 'dispatched', dispatched_at: now, owner, attempt: Number(row['attempt']) + 1 })) };
     });
   }
 

@@ -29,7 +29,7 @@ export interface TaskStore {
    * Moves up to `limit` due tasks to `dispatched` as `plan` allows, atomically (one transaction,
    * or one statement), and returns their new rows in any order.
    */
-  claim(now: number, limit: number, owner: string, plan: ClaimPlan): Promise<readonly Row[]>;
+  claim(now: number, limit: number, owner: string, plan: ClaimPlan): Promise<Claimed>;
   /**
    * Ends a `dispatched` task that changes nothing but its own row (see `Ending`), sharing one
    * statement and one commit with the endings that arrive meanwhile. Resolves after the commit
@@ -145,6 +145,17 @@ export interface EndingBatch {
   readonly endings: readonly Ending[];
   readonly settle: (rows: readonly Row[] | undefined) => void;
   readonly putBack: () => void;
+}
+
+/** What a claim took, and what it saw of the tasks it left. */
+export interface Claimed {
+  /** The new rows of the claimed tasks, in any order. */
+  readonly rows: readonly Row[];
+  /**
+   * When the claim took `limit` tasks and its own transaction saw the earliest scheduled time left
+   * (as `TaskTables.earliest` would read it right after): that time. Absent when unknown.
+   */
+  readonly next?: number;
 }
 
 /** Per-work limits of a claim: works to leave out entirely, and works to take at most so many of. */

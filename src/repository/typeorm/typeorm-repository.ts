@@ -140,10 +140,13 @@ export class TypeOrmRepository implements TaskRepository {
     this.#checkOpen();
     if (count === 0) return [];
     return this.#track(async () => {
-      const tasks = (await this.#store.claim(at, count, by, plan)).map(toTask).sort(compareTasks);
+      const { rows, next } = await this.#store.claim(at, count, by, plan);
+      const tasks = rows.map(toTask).sort(compareTasks);
       // A short claim left only due tasks that wait for their work's capacity (the Scheduler wakes
       // itself when it frees) or that another process holds: follow the first one due after now.
-      await this.#poller.refresh(tasks.length < count ? at : undefined);
+      if (tasks.length < count) await this.#poller.refresh(at);
+      else if (next !== undefined) await this.#poller.written(next);
+      else await this.#poller.refresh();
       return tasks;
     });
   }

@@ -1,0 +1,44 @@
+/**
+ * DuePoller.written(): a time a write saw in its own transaction is followed without a read,
+ * unless a read is in flight, which may have started before that write: then one more read follows.
+ */
+import { describe, expect, it } from 'vitest';
+import { DuePoller } from '../../src/repository/typeorm/due-poller.js';
+import { FakeClock } from '../../src/testing/index.js';
+
+describe('DuePoller.written', () => {
+  function poller(read: (after: number | undefined) => Promise<number | undefined>): { poller: DuePoller; calls: number[]; clock: FakeClock } {
+    const clock = new FakeClock(0);
+    const calls: number[] = [];
+    const due = new DuePoller(read, 60_000);
+    due.watch({ clock, keepAlive: false, onDue: () => calls.push(clock.now()) });
+    return { poller: due, calls, clock };
+  }
+
+  it('follows the written time without reading', async () => {
+    let reads = 0;
+    const { poller: due, calls, clock } = poller(() => Promise.resolve(++reads === 1 ? undefined : 999));
+    await clock.tick();
+    expect(reads).toBe(1); // the first load when watching starts
+    await due.written(300);
+    await clock.advance(300);
+    expect([reads, calls]).toEqual([1, [300]]);
+    await due.close();
+  });
+
+  it('reads once more after a read in flight instead of trusting an order it cannot know', async () => {
+    const answers: Array<(at: number | undefined) => void> = [];
+    const { poller: due, calls, clock } = poller(() => new Promise((resolve) => answers.push(resolve)));
+    await clock.tick();
+    expect(answers).toHaveLength(1); // the first load, still in flight
+    const written = due.written(300);
+    answers[0]!(100); // the older read settles after the write
+    await clock.tick();
+    expect(answers).toHaveLength(2);
+    answers[1]!(300);
+    await written;
+    await clock.advance(300);
+    expect(calls).toEqual([300]);
+    await due.close();
+  });
+});
