@@ -68,6 +68,14 @@ describe('SqliteStore group commit', () => {
     }
   });
 
+  it('gives the rows of a change with RETURNING, and leaves nothing in progress that would hold its transaction', async () => {
+    await store.write((sql) => sql('INSERT INTO scratch VALUES ($1), ($2)', ['a', 'b']));
+    const changed = await store.write((sql) => sql("UPDATE scratch SET v = v || '!' RETURNING v"));
+    expect([changed.rows.map((row) => row['v']).sort(), changed.affected]).toEqual([['a!', 'b!'], 2]);
+    await store.write((sql) => sql('INSERT INTO scratch VALUES ($1)', ['c']));
+    expect(await values()).toEqual(['a!', 'b!', 'c']);
+  });
+
   it('finds each ending\'s row by its id, not by walking every dispatched row', async () => {
     const plan = (await fixture.repository.dataSource.query(`EXPLAIN QUERY PLAN ${sqliteEndingsSql(store).replaceAll(/\$(\d)/g, '?$1')}`, ['[]', 'dispatched'])) as Array<{ detail: string }>;
     const details = plan.map((step) => step.detail);

@@ -87,21 +87,24 @@ class Connection {
 
   /**
    * Runs one statement as TypeORM's runner would: rows for a statement that reads (or starts with
-   * WITH), the changed-row count for one that starts with INSERT, UPDATE or DELETE.
+   * WITH), the changed-row count for one that starts with INSERT, UPDATE or DELETE. Except that a
+   * change with RETURNING gives its rows too (and their number as the count): node-sqlite3's
+   * `run` steps once and leaves a kept statement that has rows in progress, which would hold the
+   * transaction open, where TypeORM's runner finalized it.
    */
   async #run(text: string, params: readonly unknown[]): Promise<SqlResult> {
     const statement = this.#statements.get(text) ?? (await this.#prepare(text));
     const values = [...params];
     return new Promise<SqlResult>((resolve, reject) => {
       const fail = (error: Error): void => reject(new QueryFailedError(text, values, error));
-      if (changesRows.test(text)) {
+      if (changesRows.test(text) && !text.includes(' RETURNING ')) {
         statement.run(values, function (error) {
           if (error === null) resolve({ rows: [], affected: this.changes });
           else fail(error);
         });
       } else {
         statement.all(values, (error, rows) => {
-          if (error === null) resolve({ rows, affected: 0 });
+          if (error === null) resolve({ rows, affected: changesRows.test(text) ? rows.length : 0 });
           else fail(error);
         });
       }
