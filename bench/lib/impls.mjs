@@ -59,6 +59,13 @@ function ideal(record, concurrency) {
   };
 }
 
+/** Cancels handles[from], handles[from + step], ... one awaited call at a time, as a user of an async API would. */
+async function cancelEach(handles, from, to, step, cancel) {
+  let cancelled = 0;
+  for (let i = from; i < to; i += step) if (await cancel(handles[i])) cancelled++;
+  return cancelled;
+}
+
 /** The ideal behind kokugen's API shape (bench/ideal-api.mjs), used as the kit is used below. */
 function idealApi(record, concurrency) {
   const scheduler = new IdealApiScheduler({ work: async (i, at) => record(i, at), concurrency });
@@ -67,11 +74,7 @@ function idealApi(record, concurrency) {
     async add(dues, handles) {
       for (let i = 0; i < dues.length; i++) handles[i] = (await scheduler.schedule({ at: dues[i], param: i })).id;
     },
-    async cancel(handles, from, to, step) {
-      let cancelled = 0;
-      for (let i = from; i < to; i += step) if (await scheduler.cancel(handles[i])) cancelled++;
-      return cancelled;
-    },
+    cancel: (handles, from, to, step) => cancelEach(handles, from, to, step, (id) => scheduler.cancel(id)),
     idle: () => scheduler.idle(),
     stop: () => scheduler.stop(),
   };
@@ -90,11 +93,7 @@ async function kit(record, concurrency, clock, many) {
     scheduler,
     start: () => scheduler.start(),
     add: many ? addMany : addOneByOne,
-    async cancel(handles, from, to, step) {
-      let cancelled = 0;
-      for (let i = from; i < to; i += step) if (await scheduler.cancel(handles[i])) cancelled++;
-      return cancelled;
-    },
+    cancel: (handles, from, to, step) => cancelEach(handles, from, to, step, (id) => scheduler.cancel(id)),
     idle: () => scheduler.idle(),
     stop: () => scheduler.stop(),
   };

@@ -2,7 +2,6 @@ import { ConnectionIsNotSetError, QueryFailedError } from 'typeorm';
 import type { DataSource } from 'typeorm';
 import { chunks, driverCode, dueCandidates, endingColumns, EndingQueue, endingSet, endingValues, notIn, placeholders } from './task-store.js';
 import type { Claimed, ClaimPlan, Ending, EndingBatch, JsonColumn, Sql, SqlResult, TaskStore } from './task-store.js';
-import { taskColumns } from './task-row.js';
 import type { Row } from './task-row.js';
 
 interface Job {

@@ -2,7 +2,7 @@ import { DuplicateIdError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { createdTask, TaskState } from '../../task/task.js';
 import type { NewTask, Task } from '../../task/task.js';
-import { isStorableText, toJsonText } from './checks.js';
+import { isStorableText } from './checks.js';
 import { seriesColumnCount, seriesColumns, seriesValues, taskColumns, taskValues, toNumber, toSeries, toTask } from './task-row.js';
 import { chunks, placeholders } from './task-store.js';
 import type { JsonColumn, Sql, TaskStore } from './task-store.js';
@@ -33,21 +33,12 @@ const ownColumns: readonly JsonColumn[] = [
   ['deadline', 'bigint'],
 ];
 
+/** Where each of `ownColumns` is in `taskValues`' order (that of `taskColumns`). */
+const ownIndexes = ownColumns.map(([name]) => taskColumns.split(', ').indexOf(name));
+
 function ownValues(task: Task): unknown[] {
-  return [
-    task.id,
-    task.workId,
-    toJsonText(task.param, 'param'),
-    task.scheduledAt,
-    task.priority,
-    task.seq,
-    toJsonText(task.meta, 'meta'),
-    task.createdAt,
-    task.seriesId,
-    task.retry === null ? null : toJsonText(task.retry, 'retry'),
-    task.timeout,
-    task.deadline,
-  ];
+  const all = taskValues(task);
+  return ownIndexes.map((i) => all[i]);
 }
 
 /**
