@@ -214,7 +214,8 @@ export function snapshot(task: Task, change: TaskChange): Task {
   });
 }
 
-const noErrors: readonly AttemptError[] = Object.freeze([]);
+/** The error history of a task that never failed: one shared frozen array. */
+export const noErrors: readonly AttemptError[] = Object.freeze([]);
 
 /** The first snapshot of a new task, as every repository stores it: `scheduled`, never run. */
 export function createdTask(t: NewTask, seq: number): Task {

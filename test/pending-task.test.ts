@@ -1,0 +1,88 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createdTask, noErrors, snapshot, TaskState } from '../src/task/task.js';
+import type { AttemptError, JsonValue, Task } from '../src/task/task.js';
+import { timeBase } from '../src/repository/packed-time.js';
+import { PendingTask } from '../src/repository/pending-task.js';
+import { newTask } from '../src/testing/index.js';
+
+const fields = Object.keys(createdTask(newTask(), 0)) as (keyof Task)[];
+
+/** Times near the base (kept as offsets) and anywhere else (kept exactly). */
+const time = fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 }).map((d) => timeBase + d), fc.double(), fc.integer());
+/** fast-check's JSON type allows undefined inside arrays (it never generates it). */
+const json = fc.jsonValue() as fc.Arbitrary<JsonValue>;
+const maybe = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(arb, { nil: null });
+const attemptError: fc.Arbitrary<AttemptError> = fc.record({ name: fc.string(), message: fc.string(), attempt: fc.nat(), at: time });
+
+/** Any scheduled task: fresh ones, and ones a retry, recovery or series gave other fields. */
+const scheduledTask: fc.Arbitrary<Task> = fc
+  .record({
+    created: fc.record({
+      id: fc.string(),
+      workId: fc.string(),
+      param: json,
+      scheduledAt: time,
+      priority: fc.integer(),
+      meta: fc.dictionary(fc.string(), fc.string()),
+      createdAt: time,
+      seriesId: fc.constant(null),
+      retry: fc.constant(null),
+      timeout: fc.constant(null),
+      deadline: fc.constant(null),
+    }),
+    seq: fc.nat(),
+    change: fc.option(
+      fc.record({
+        seriesId: maybe(fc.string()),
+        retry: maybe(fc.record({ attempts: fc.nat(), backoff: fc.constantFrom('fixed' as const, 'exponential' as const), delay: fc.nat(), maxDelay: fc.nat(), jitter: fc.double({ min: 0, max: 1 }) })),
+        timeout: maybe(fc.nat()),
+        deadline: maybe(time),
+        dispatchedAt: maybe(time),
+        // Never set on a scheduled task by the repositories, but the record must not lose them either.
+        endedAt: maybe(time),
+        result: json,
+        error: maybe(fc.record({ name: fc.string(), message: fc.string() })),
+        attempt: fc.nat(),
+        owner: maybe(fc.string()),
+        recovered: fc.boolean(),
+        errors: fc.array(attemptError, { maxLength: 3 }).map((errors) => Object.freeze(errors)),
+      }),
+      { nil: undefined },
+    ),
+  })
+  .map(({ created, seq, change }) => {
+    const task = createdTask(created, seq);
+    if (change === undefined) return task;
+    const { seriesId, retry, timeout, deadline, ...rest } = change;
+    // seriesId, retry, timeout and deadline are fixed at creation: give them through createdTask.
+    return snapshot(createdTask({ ...created, seriesId, retry, timeout, deadline }, seq), rest);
+  });
+
+describe('PendingTask', () => {
+  it('gives back every field of the scheduled task it was made from, exactly, as a frozen plain snapshot', () => {
+    fc.assert(
+      fc.property(scheduledTask, (task) => {
+        const record = new PendingTask(task);
+        const back = record.toTask();
+        expect(Object.isFrozen(back)).toBe(true);
+        expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
+        expect(Object.keys(back)).toEqual(fields);
+        for (const key of fields) {
+          expect(Object.is(back[key], task[key]), key).toBe(true);
+          expect(Object.is(record[key], task[key]), key).toBe(true);
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('reads as scheduled, with the shared empty error history of a task that never failed', () => {
+    const record = new PendingTask(createdTask(newTask({ scheduledAt: timeBase + 5, createdAt: -0.5 }), 7));
+    expect(record.state).toBe(TaskState.Scheduled);
+    expect(record.errors).toBe(noErrors);
+    expect(record.scheduledAt).toBe(timeBase + 5);
+    expect(record.createdAt).toBe(-0.5);
+    expect(record.toTask()).toEqual(createdTask(newTask({ id: record.id, scheduledAt: timeBase + 5, createdAt: -0.5 }), 7));
+  });
+});
