@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareTasks, HeapRepository, TaskState } from '../src/index.js';
-import type { Task } from '../src/index.js';
+import { compareTasks, HeapRepository, RecoveryPolicy, TaskState } from '../src/index.js';
+import type { Series, Task } from '../src/index.js';
 import { newTask } from '../src/testing/index.js';
 
 /** The model: a plain array of scheduled tasks, fully sorted on every read. */
@@ -121,5 +121,38 @@ describe('HeapRepository against a sorted-array model', () => {
     expect(await repo.get('r4')).toBeUndefined();
     expect((await repo.get('r5'))?.result).toBe(5);
     expect(repo.size).toBe(1);
+  });
+
+  it('hands out frozen plain snapshots only, never the records it keeps scheduled tasks in', async () => {
+    const plain = (task: Task | undefined): Task => {
+      expect(task).toBeDefined();
+      expect(Object.isFrozen(task)).toBe(true);
+      expect(Object.getPrototypeOf(task)).toBe(Object.prototype);
+      return task as Task;
+    };
+    const now = Date.now();
+    const repo = new HeapRepository();
+    // Times near now are kept as offsets, those of a fake clock (near 0) exactly: both must read the same.
+    const [near, far] = await repo.add([newTask({ id: 'near', scheduledAt: now + 5, createdAt: now }), newTask({ id: 'far', scheduledAt: 10, createdAt: 0, timeout: 50 })]);
+    expect(plain(await repo.get('near'))).toEqual(plain(near));
+    expect(plain(await repo.get('far'))).toEqual(plain(far));
+    for (const task of await repo.find({ state: TaskState.Scheduled })) plain(task);
+    expect(plain(await repo.update('near', { priority: 3 })).priority).toBe(3);
+    expect(plain(await repo.get('near')).priority).toBe(3);
+    const [claimed] = await repo.claimDue(20, 1, 'p');
+    expect(plain(claimed).id).toBe('far');
+    const { task: retry } = await repo.complete('far', { state: TaskState.Scheduled, scheduledAt: 30, error: { name: 'E', message: 'm', attempt: 1, at: 20 } }, 20);
+    expect(plain(await repo.get('far'))).toEqual(plain(retry));
+    expect(retry).toMatchObject({ state: TaskState.Scheduled, attempt: 1, owner: 'p', timeout: 50, errors: [{ name: 'E' }] });
+    await repo.claimDue(30, 1, 'p');
+    const [recovered] = await repo.recover('p', RecoveryPolicy.Rerun, 40);
+    expect(plain(await repo.get('far'))).toEqual(plain(recovered));
+    const series: Series = { id: 's', workId: 'work', param: null, schedule: { kind: 'every', ms: 100, anchor: 0 }, misfire: 'once', grace: 1_000, priority: 0, meta: {}, retry: null, timeout: null, enabled: true, createdAt: 0 };
+    const first = plain(await repo.addSeries(series, newTask({ id: 's-1', scheduledAt: now + 100, seriesId: 's' })));
+    expect(plain(await repo.get('s-1'))).toEqual(first);
+    expect(plain((await repo.setSeriesEnabled('s', false, 50)).task).state).toBe(TaskState.Cancelled);
+    expect(plain((await repo.setSeriesEnabled('s', true, 60, newTask({ id: 's-2', scheduledAt: now + 200, seriesId: 's' }))).task).seriesId).toBe('s');
+    expect(plain(await repo.cancel('near', 70)).state).toBe(TaskState.Cancelled);
+    for (const task of await repo.find({})) plain(task);
   });
 });

@@ -11,6 +11,7 @@ import type { Series } from '../schedule/series.js';
 import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 import { DueTimer } from './due-timer.js';
+import { PendingTask } from './pending-task.js';
 import { Retention } from './retention.js';
 import type { RetentionOptions } from './retention.js';
 import type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
@@ -21,17 +22,20 @@ export interface HeapRepositoryOptions {
 }
 
 /**
- * The in-memory repository: a Map of frozen task snapshots and a binary heap of scheduled ones.
+ * The in-memory repository: a Map of tasks and a binary heap of the scheduled ones. A scheduled task
+ * is kept as a compact `PendingTask` record (most of the memory of a repository with many pending
+ * tasks), any other as its frozen snapshot; reads hand out snapshots only (`exposed`).
  *
- * Snapshots are replaced, never mutated, so a heap entry is live exactly while the Map still holds
- * that same object (and it is scheduled). Cancels and updates therefore cost O(1) plus one O(log n)
+ * Records and snapshots are replaced, never mutated, so a heap entry is live exactly while the Map
+ * still holds that same record. Cancels and updates therefore cost O(1) plus one O(log n)
  * push; the entries they leave behind are dropped lazily when they reach the top, and the heap is
  * rebuilt once stale entries outnumber live ones, which keeps memory and every operation O(log n)
  * amortised without index bookkeeping on each swap.
  */
 export class HeapRepository implements TaskRepository {
-  readonly #tasks = new Map<string, Task>();
-  #heap = new Heap<Task>(compareTasks);
+  /** A `PendingTask` for each scheduled task, the frozen snapshot for the others. */
+  readonly #tasks = new Map<string, PendingTask | Task>();
+  #heap = new Heap<PendingTask>(compareTasks);
   #stale = 0;
   #seq = 0;
   readonly #series = new Map<string, Series>();
@@ -66,7 +70,8 @@ export class HeapRepository implements TaskRepository {
   }
 
   get(id: string): Promise<Task | undefined> {
-    return Promise.resolve(this.#tasks.get(id));
+    const task = this.#tasks.get(id);
+    return Promise.resolve(task === undefined ? undefined : exposed(task));
   }
 
   update(id: string, patch: TaskPatch): Promise<Task> {
@@ -74,8 +79,9 @@ export class HeapRepository implements TaskRepository {
     if (current === undefined) return Promise.reject(new TaskNotFoundError(id));
     if (current.state !== TaskState.Scheduled) return Promise.reject(notScheduled(current));
     const next = snapshot(current, patch);
-    this.#replace(next);
-    this.#heap.push(next);
+    const record = new PendingTask(next);
+    this.#replace(record);
+    this.#heap.push(record);
     this.#follow();
     return Promise.resolve(next);
   }
@@ -93,8 +99,8 @@ export class HeapRepository implements TaskRepository {
   claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]> {
     const claimed: Task[] = [];
     const left = workLimits === undefined ? undefined : new Map(workLimits);
-    let skipped: Task[] | undefined;
-    let future: Task | undefined;
+    let skipped: PendingTask[] | undefined;
+    let future: PendingTask | undefined;
     while (claimed.length < limit) {
       const top = this.#liveTop();
       if (top === undefined) break;
@@ -135,8 +141,9 @@ export class HeapRepository implements TaskRepository {
     if (next !== undefined && this.#tasks.has(next.id)) return Promise.reject(new DuplicateIdError(next.id));
     if (outcome.state === TaskState.Scheduled) {
       const retry = snapshot(current, { state: TaskState.Scheduled, scheduledAt: outcome.scheduledAt, errors: appendError(current.errors, outcome.error) });
-      this.#tasks.set(id, retry);
-      this.#heap.push(retry);
+      const record = new PendingTask(retry);
+      this.#tasks.set(id, record);
+      this.#heap.push(record);
       this.#follow();
       return Promise.resolve({ task: retry });
     }
@@ -171,10 +178,12 @@ export class HeapRepository implements TaskRepository {
     }
     recovered.sort((a, b) => a.seq - b.seq);
     for (const task of recovered) {
-      this.#tasks.set(task.id, task);
       if (task.state === TaskState.Scheduled) {
-        this.#heap.push(task);
+        const record = new PendingTask(task);
+        this.#tasks.set(task.id, record);
+        this.#heap.push(record);
       } else {
+        this.#tasks.set(task.id, task);
         this.#deactivate(task);
         this.#retention.ended(task.id, now, this.#forget);
       }
@@ -188,7 +197,7 @@ export class HeapRepository implements TaskRepository {
     const found: Task[] = [];
     for (const task of this.#tasks.values()) if (matchesQuery(task, query)) found.push(task);
     found.sort(query.state === TaskState.Scheduled ? compareTasks : (a, b) => a.seq - b.seq);
-    return Promise.resolve(found.slice(offset, offset + limit));
+    return Promise.resolve(found.slice(offset, offset + limit).map(exposed));
   }
 
   remove(id: string): Promise<boolean> {
@@ -249,10 +258,12 @@ export class HeapRepository implements TaskRepository {
     return this.#timer.watch(watcher, this.#liveTop()?.scheduledAt);
   }
 
+  /** Stores a new task; returns its first snapshot (the caller's to hand out, the repository keeps a record). */
   #insert(t: NewTask): Task {
     const task = createdTask(t, this.#seq++);
-    this.#tasks.set(task.id, task);
-    this.#heap.push(task);
+    const record = new PendingTask(task);
+    this.#tasks.set(task.id, record);
+    this.#heap.push(record);
     if (task.seriesId !== null) {
       let active = this.#active.get(task.seriesId);
       if (active === undefined) this.#active.set(task.seriesId, (active = new Set()));
@@ -292,15 +303,15 @@ export class HeapRepository implements TaskRepository {
     if (active?.size === 0) this.#active.delete(task.seriesId);
   }
 
-  /** Swaps in a new snapshot of a scheduled task; its old heap entry becomes stale. */
-  #replace(next: Task): void {
+  /** Swaps in a new record or snapshot of a scheduled task; its old heap entry becomes stale. */
+  #replace(next: PendingTask | Task): void {
     this.#tasks.set(next.id, next);
     this.#stale++;
     if (this.#stale > 1024 && this.#stale * 2 > this.#heap.size()) this.#compact();
   }
 
   /** The earliest live heap entry, dropping stale ones on the way. */
-  #liveTop(): Task | undefined {
+  #liveTop(): PendingTask | undefined {
     for (;;) {
       const top = this.#heap.top();
       if (top === null) return undefined;
@@ -312,13 +323,18 @@ export class HeapRepository implements TaskRepository {
 
   #compact(): void {
     const live = this.#heap.toArray().filter((t) => this.#tasks.get(t.id) === t);
-    this.#heap = new Heap<Task>(compareTasks, live);
+    this.#heap = new Heap<PendingTask>(compareTasks, live);
     this.#stale = 0;
   }
 
   #follow(): void {
     this.#timer.follow(this.#liveTop()?.scheduledAt);
   }
+}
+
+/** What leaves the repository: the snapshot a record stands for, or the stored snapshot itself. */
+function exposed(task: PendingTask | Task): Task {
+  return task instanceof PendingTask ? task.toTask() : task;
 }
 
 function notScheduled(task: Task): Error {
