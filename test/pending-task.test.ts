@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createdTask, noErrors, snapshot, TaskState } from '../src/task/task.js';
+import { compareTasks, createdTask, noErrors, snapshot, TaskState } from '../src/task/task.js';
 import type { AttemptError, JsonValue, Task } from '../src/task/task.js';
 import { timeBase } from '../src/repository/packed-time.js';
 import { PendingTask } from '../src/repository/pending-task.js';
@@ -75,6 +75,27 @@ describe('PendingTask', () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+
+  it('orders records exactly as compareTasks orders the tasks they stand for', () => {
+    fc.assert(
+      fc.property(scheduledTask, scheduledTask, (a, b) => {
+        expect(Object.is(PendingTask.compare(new PendingTask(a), new PendingTask(b)), compareTasks(a, b))).toBe(true);
+      }),
+      { numRuns: 2_000 },
+    );
+    const at = (scheduledAt: number, priority = 0, seq = 0) => createdTask(newTask({ scheduledAt, priority }), seq);
+    const pairs = [
+      [at(timeBase + 5), at(timeBase + 7)],
+      [at(timeBase + 5), at(5)],
+      [at(timeBase, 1), at(timeBase, 2)],
+      [at(timeBase, 1, 3), at(timeBase, 1, 2)],
+      [at(Number.NaN), at(timeBase)],
+    ] as const;
+    for (const [a, b] of pairs) {
+      expect(Object.is(PendingTask.compare(new PendingTask(a), new PendingTask(b)), compareTasks(a, b))).toBe(true);
+      expect(Object.is(PendingTask.compare(new PendingTask(b), new PendingTask(a)), compareTasks(b, a))).toBe(true);
+    }
   });
 
   it('reads as scheduled, with the shared empty error history of a task that never failed', () => {

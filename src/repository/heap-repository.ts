@@ -35,7 +35,7 @@ export interface HeapRepositoryOptions {
 export class HeapRepository implements TaskRepository {
   /** A `PendingTask` for each scheduled task, the frozen snapshot for the others. */
   readonly #tasks = new Map<string, PendingTask | Task>();
-  #heap = new Heap<PendingTask>(compareTasks);
+  #heap = new Heap<PendingTask>(PendingTask.compare);
   #stale = 0;
   #seq = 0;
   readonly #series = new Map<string, Series>();
@@ -323,7 +323,7 @@ export class HeapRepository implements TaskRepository {
 
   #compact(): void {
     const live = this.#heap.toArray().filter((t) => this.#tasks.get(t.id) === t);
-    this.#heap = new Heap<PendingTask>(compareTasks, live);
+    this.#heap = new Heap<PendingTask>(PendingTask.compare, live);
     this.#stale = 0;
   }
 

@@ -87,6 +87,16 @@ export class PendingTask implements Task {
     this.#extra = fresh(task) ? null : new PendingExtra(task);
   }
 
+  /**
+   * `compareTasks` for records, which the heap calls about 2 log n times per claim: two offsets from
+   * the same base compare as they are (the difference is the same, exactly), without the getters.
+   */
+  static compare(this: void, a: PendingTask, b: PendingTask): number {
+    const x = a.#scheduledAt;
+    const y = b.#scheduledAt;
+    return (typeof x === 'number' && typeof y === 'number' ? x - y : unpackTime(x) - unpackTime(y)) || b.priority - a.priority || a.seq - b.seq;
+  }
+
   get scheduledAt(): number {
     return unpackTime(this.#scheduledAt);
   }
