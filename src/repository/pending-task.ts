@@ -59,8 +59,8 @@ function fresh(task: Task): boolean {
  * How HeapRepository keeps a `scheduled` task: what a pending task needs most of the time (9 fields,
  * times as Smi offsets) instead of the 21 fields and two boxed times of a frozen snapshot, which is
  * most of the memory a scheduler with many pending tasks holds. It reads as a `Task` (getters), so the
- * repository orders and filters records and snapshots alike; but it is neither frozen nor a plain
- * object, so it never leaves the repository, which hands out `toTask()` instead.
+ * repository checks states and filters records and snapshots alike; but it is neither frozen nor a
+ * plain object, so it never leaves the repository, which hands out `toTask()` instead.
  */
 export class PendingTask implements Task {
   readonly id: string;
