@@ -2,9 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareTasks, createdTask, noErrors, snapshot, TaskState } from '../src/task/task.js';
 import type { AttemptError, JsonValue, Task } from '../src/task/task.js';
-import { timeBase } from '../src/repository/packed-time.js';
+import { packTime, timeBase as sharedBase } from '../src/repository/packed-time.js';
 import { PendingTask } from '../src/repository/pending-task.js';
 import { newTask } from '../src/testing/index.js';
+
+/** The first safe-integer time packed fixes the shared base; this file fixes it here, before any record. */
+packTime(1_800_000_000_000);
+const timeBase = sharedBase() as number;
 
 const fields = Object.keys(createdTask(newTask(), 0)) as (keyof Task)[];
 
