@@ -79,9 +79,8 @@ export class HeapRepository implements TaskRepository {
     if (current === undefined) return Promise.reject(new TaskNotFoundError(id));
     if (current.state !== TaskState.Scheduled) return Promise.reject(notScheduled(current));
     const next = snapshot(current, patch);
-    const record = new PendingTask(next);
-    this.#replace(record);
-    this.#heap.push(record);
+    this.#enqueue(next);
+    this.#staled();
     this.#follow();
     return Promise.resolve(next);
   }
@@ -141,9 +140,7 @@ export class HeapRepository implements TaskRepository {
     if (next !== undefined && this.#tasks.has(next.id)) return Promise.reject(new DuplicateIdError(next.id));
     if (outcome.state === TaskState.Scheduled) {
       const retry = snapshot(current, { state: TaskState.Scheduled, scheduledAt: outcome.scheduledAt, errors: appendError(current.errors, outcome.error) });
-      const record = new PendingTask(retry);
-      this.#tasks.set(id, record);
-      this.#heap.push(record);
+      this.#enqueue(retry);
       this.#follow();
       return Promise.resolve({ task: retry });
     }
@@ -179,9 +176,7 @@ export class HeapRepository implements TaskRepository {
     recovered.sort((a, b) => a.seq - b.seq);
     for (const task of recovered) {
       if (task.state === TaskState.Scheduled) {
-        const record = new PendingTask(task);
-        this.#tasks.set(task.id, record);
-        this.#heap.push(record);
+        this.#enqueue(task);
       } else {
         this.#tasks.set(task.id, task);
         this.#deactivate(task);
@@ -261,9 +256,7 @@ export class HeapRepository implements TaskRepository {
   /** Stores a new task; returns its first snapshot (the caller's to hand out, the repository keeps a record). */
   #insert(t: NewTask): Task {
     const task = createdTask(t, this.#seq++);
-    const record = new PendingTask(task);
-    this.#tasks.set(task.id, record);
-    this.#heap.push(record);
+    this.#enqueue(task);
     if (task.seriesId !== null) {
       let active = this.#active.get(task.seriesId);
       if (active === undefined) this.#active.set(task.seriesId, (active = new Set()));
@@ -284,7 +277,8 @@ export class HeapRepository implements TaskRepository {
 
   #cancelScheduled(current: Task, now: number): Task {
     const cancelled = snapshot(current, { state: TaskState.Cancelled, endedAt: now });
-    this.#replace(cancelled);
+    this.#tasks.set(cancelled.id, cancelled);
+    this.#staled();
     this.#deactivate(cancelled);
     this.#retention.ended(current.id, now, this.#forget);
     return cancelled;
@@ -303,9 +297,15 @@ export class HeapRepository implements TaskRepository {
     if (active?.size === 0) this.#active.delete(task.seriesId);
   }
 
-  /** Swaps in a new record or snapshot of a scheduled task; its old heap entry becomes stale. */
-  #replace(next: PendingTask | Task): void {
-    this.#tasks.set(next.id, next);
+  /** Keeps a scheduled task as its record, in the Map and in the heap. */
+  #enqueue(task: Task): void {
+    const record = new PendingTask(task);
+    this.#tasks.set(task.id, record);
+    this.#heap.push(record);
+  }
+
+  /** Counts the heap entry of a scheduled task whose Map entry was just replaced: it is stale now. */
+  #staled(): void {
     this.#stale++;
     if (this.#stale > 1024 && this.#stale * 2 > this.#heap.size()) this.#compact();
   }

@@ -1,11 +1,11 @@
-import { noErrors, snapshot, TaskState } from '../task/task.js';
+import { createdTask, noErrors, snapshot, TaskState } from '../task/task.js';
 import type { AttemptError, JsonValue, RetryPolicy, Task, TaskError } from '../task/task.js';
 import { packTime, unpackTime } from './packed-time.js';
 import type { PackedTime } from './packed-time.js';
 
 /**
  * The fields in which a scheduled task differs from a freshly created one without series, retry,
- * timeout or deadline. Most pending tasks have none of them, and then keep no `PendingExtra` at all.
+ * timeout or deadline. Most pending tasks have none of them, and then share one `PendingExtra`.
  */
 class PendingExtra {
   readonly seriesId: string | null;
@@ -36,6 +36,9 @@ class PendingExtra {
     this.errors = task.errors;
   }
 }
+
+/** The extra fields of every fresh task, shared: a fresh record costs one pointer for them. */
+const freshExtra = new PendingExtra(createdTask({ id: '', workId: '', param: null, scheduledAt: 0, priority: 0, meta: {}, createdAt: 0, seriesId: null, retry: null, timeout: null, deadline: null }, 0));
 
 /** Whether every field `PendingExtra` would hold has the value `createdTask()` gives it. */
 function fresh(task: Task): boolean {
@@ -71,8 +74,8 @@ export class PendingTask implements Task {
   readonly meta: Readonly<Record<string, string>>;
   readonly #scheduledAt: PackedTime;
   readonly #createdAt: PackedTime;
-  /** Null when the task has the fresh defaults (see `fresh`). */
-  readonly #extra: PendingExtra | null;
+  /** `freshExtra` (shared) when the task has the fresh defaults (see `fresh`). */
+  readonly #extra: PendingExtra;
 
   /** The compact form of `task`, which must be `scheduled`. */
   constructor(task: Task) {
@@ -84,7 +87,7 @@ export class PendingTask implements Task {
     this.meta = task.meta;
     this.#scheduledAt = packTime(task.scheduledAt);
     this.#createdAt = packTime(task.createdAt);
-    this.#extra = fresh(task) ? null : new PendingExtra(task);
+    this.#extra = fresh(task) ? freshExtra : new PendingExtra(task);
   }
 
   /**
@@ -110,51 +113,51 @@ export class PendingTask implements Task {
   }
 
   get seriesId(): string | null {
-    return this.#extra === null ? null : this.#extra.seriesId;
+    return this.#extra.seriesId;
   }
 
   get retry(): RetryPolicy | null {
-    return this.#extra === null ? null : this.#extra.retry;
+    return this.#extra.retry;
   }
 
   get timeout(): number | null {
-    return this.#extra === null ? null : this.#extra.timeout;
+    return this.#extra.timeout;
   }
 
   get deadline(): number | null {
-    return this.#extra === null ? null : this.#extra.deadline;
+    return this.#extra.deadline;
   }
 
   get dispatchedAt(): number | null {
-    return this.#extra === null ? null : this.#extra.dispatchedAt;
+    return this.#extra.dispatchedAt;
   }
 
   get endedAt(): number | null {
-    return this.#extra === null ? null : this.#extra.endedAt;
+    return this.#extra.endedAt;
   }
 
   get result(): JsonValue {
-    return this.#extra === null ? null : this.#extra.result;
+    return this.#extra.result;
   }
 
   get error(): TaskError | null {
-    return this.#extra === null ? null : this.#extra.error;
+    return this.#extra.error;
   }
 
   get attempt(): number {
-    return this.#extra === null ? 0 : this.#extra.attempt;
+    return this.#extra.attempt;
   }
 
   get owner(): string | null {
-    return this.#extra === null ? null : this.#extra.owner;
+    return this.#extra.owner;
   }
 
   get recovered(): boolean {
-    return this.#extra === null ? false : this.#extra.recovered;
+    return this.#extra.recovered;
   }
 
   get errors(): readonly AttemptError[] {
-    return this.#extra === null ? noErrors : this.#extra.errors;
+    return this.#extra.errors;
   }
 
   /** The frozen snapshot this record stands for, equal field by field to the one it was made from. */

@@ -272,9 +272,7 @@ export class Scheduler {
    */
   async cancel(id: string): Promise<boolean> {
     checkId(id);
-    // Straight to the store (the hot path); only a failure enters #write's recovery.
-    const cancel = (): Promise<Task | undefined> => this.#repository.cancel(id, this.#clock.now());
-    const task = await cancel().catch((error: unknown) => this.#write('cancel', id, cancel, { error }));
+    const task = await this.#write('cancel', id, () => this.#repository.cancel(id, this.#clock.now()));
     if (task === undefined) return false;
     if (this.#events.has('task:cancelled')) this.#events.emit('task:cancelled', { task });
     if (this.#hooks.has('onUpdate')) await this.#hooks.observe('onUpdate', { task, kind: 'cancel' });
@@ -708,8 +706,7 @@ export class Scheduler {
   }
 
   async #add(tasks: NewTask[]): Promise<Task[]> {
-    // The first try goes straight to the store (the hot path); only a failure enters #write's recovery.
-    const stored = await this.#repository.add(tasks).catch((error: unknown) => this.#write('schedule', tasks[0]?.id ?? '', () => this.#repository.add(tasks), { error }));
+    const stored = await this.#write('schedule', tasks[0]?.id ?? '', () => this.#repository.add(tasks));
     this.#wakeIfDue(stored);
     const observe = this.#hooks.has('onUpdate');
     const emit = this.#events.has('task:scheduled');
@@ -720,21 +717,36 @@ export class Scheduler {
     return stored;
   }
 
-  /** A repository write on a caller's behalf; repository failures (not typed refusals) go to onUpdateError. */
-  async #write<T>(kind: UpdateKind, taskId: string, write: () => Promise<T>, failed?: { error: unknown }): Promise<T> {
+  /**
+   * A repository write on a caller's behalf; repository failures (not typed refusals) go to
+   * onUpdateError. The first try goes straight to the store without an async frame of its own (the
+   * hot path of schedule() and cancel()); only a failure enters the recovery loop.
+   */
+  #write<T>(kind: UpdateKind, taskId: string, write: () => Promise<T>): Promise<T> {
+    let first: Promise<T>;
+    try {
+      first = write();
+    } catch (error) {
+      // A store that throws instead of rejecting still gets the recovery path.
+      return this.#recoverWrite(kind, taskId, write, error);
+    }
+    return first.catch((error: unknown) => this.#recoverWrite(kind, taskId, write, error));
+  }
+
+  async #recoverWrite<T>(kind: UpdateKind, taskId: string, write: () => Promise<T>, error: unknown): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      if (error instanceof KokugenError) throw error;
+      this.#report(error, 'update', taskId);
+      const decision = await this.#hooks.recover('onUpdateError', { error, taskId, kind, attempt }, Recovery.continue);
+      if (decision.action !== 'retry') {
+        if (decision.action === 'stop') this.#halt(error);
+        throw error;
+      }
+      await this.#sleep(decision.delay, undefined);
       try {
-        if (attempt === 1 && failed !== undefined) throw failed.error;
         return await write();
-      } catch (error) {
-        if (error instanceof KokugenError) throw error;
-        this.#report(error, 'update', taskId);
-        const decision = await this.#hooks.recover('onUpdateError', { error, taskId, kind, attempt }, Recovery.continue);
-        if (decision.action !== 'retry') {
-          if (decision.action === 'stop') this.#halt(error);
-          throw error;
-        }
-        await this.#sleep(decision.delay, undefined);
+      } catch (again) {
+        error = again;
       }
     }
   }

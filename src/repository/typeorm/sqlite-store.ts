@@ -63,25 +63,13 @@ class Connection {
 
   /** The Database the statements below belong to; another one (the DataSource was initialised again) starts afresh. */
   #database: SqliteDatabase | undefined;
-  /** Prepared statements by their SQLite text, oldest first. */
+  /** Prepared statements by their text (with `$n` placeholders, which SQLite gets as `?n`), oldest first. */
   readonly #statements = new Map<string, SqliteStatement>();
-  /** Statement texts with `$n` turned into SQLite's `?n`, for the texts that come again and again (kokugen's statements are few). */
-  readonly #texts = new Map<string, string>();
 
   constructor(dataSource: DataSource, endingsSql: string) {
     this.#dataSource = dataSource;
     this.#endingsSql = endingsSql;
-    this.#sql = (text, params = []) => this.#run(this.#sqlite(text), params);
-  }
-
-  #sqlite(text: string): string {
-    let converted = this.#texts.get(text);
-    if (converted === undefined) {
-      converted = text.replace(/\$(\d+)/g, '?$1');
-      if (this.#texts.size >= 256) this.#texts.clear();
-      this.#texts.set(text, converted);
-    }
-    return converted;
+    this.#sql = (text, params = []) => this.#run(text, params);
   }
 
   /**
@@ -113,7 +101,7 @@ class Connection {
   async #prepare(text: string): Promise<SqliteStatement> {
     const database = this.#databaseNow();
     const statement = await new Promise<SqliteStatement>((resolve, reject) => {
-      const prepared = database.prepare(text, (error) => (error === null ? resolve(prepared) : reject(new QueryFailedError(text, [], error))));
+      const prepared = database.prepare(text.replace(/\$(\d+)/g, '?$1'), (error) => (error === null ? resolve(prepared) : reject(new QueryFailedError(text, [], error))));
     });
     if (this.#statements.size >= maxStatements) {
       // Only one statement runs at a time, and none is running now: the oldest can go.
