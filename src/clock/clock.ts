@@ -11,6 +11,17 @@ export interface Clock {
    * @param keepAlive whether the pending timer keeps the process alive. @default false
    */
   setTimer(at: number, callback: () => void, keepAlive?: boolean): ClockTimer;
+  /**
+   * A reading of monotonic time in milliseconds from an arbitrary origin: it never goes back and
+   * does not follow wall-clock changes, so durations (timeouts, hook limits) survive them.
+   */
+  monotonic(): number;
+  /**
+   * Calls `callback` once, asynchronously, after `ms` milliseconds of monotonic time (never
+   * before): a duration, unlike `setTimer`'s wall-clock instant.
+   * @param keepAlive whether the pending timer keeps the process alive. @default false
+   */
+  after(ms: number, callback: () => void, keepAlive?: boolean): ClockTimer;
 }
 
 export interface ClockTimer {

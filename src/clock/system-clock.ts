@@ -11,7 +11,7 @@ export interface SystemClockOptions {
   readonly maxDelay?: number;
 }
 
-/** The real clock: `Date.now()` and capped, re-arming `setTimeout`s. */
+/** The real clock: `Date.now()`, `performance.now()` and capped, re-arming `setTimeout`s. */
 export class SystemClock implements Clock {
   readonly #maxDelay: number;
 
@@ -28,27 +28,39 @@ export class SystemClock implements Clock {
   }
 
   setTimer(at: number, callback: () => void, keepAlive = false): ClockTimer {
-    return new SystemTimer(at, callback, keepAlive, this.#maxDelay);
+    return new SystemTimer(Date.now, at, callback, keepAlive, this.#maxDelay);
+  }
+
+  monotonic(): number {
+    return performance.now();
+  }
+
+  after(ms: number, callback: () => void, keepAlive = false): ClockTimer {
+    return new SystemTimer(monotonicNow, performance.now() + ms, callback, keepAlive, this.#maxDelay);
   }
 }
 
+const monotonicNow = (): number => performance.now();
+
 /**
- * One capped timer. It fires only when `Date.now() >= at`: Node's timers run on a monotonic
- * clock and may wake a millisecond before the wall clock reaches `at`, so every wake re-checks.
+ * One capped timer on one time source (wall or monotonic). It fires only when `time() >= at`:
+ * Node's timers may wake a millisecond before the source reaches `at`, so every wake re-checks.
  */
 class SystemTimer implements ClockTimer {
   #handle: NodeJS.Timeout | undefined;
+  readonly #time: () => number;
   readonly #at: number;
   readonly #callback: () => void;
   readonly #keepAlive: boolean;
   readonly #maxDelay: number;
 
-  constructor(at: number, callback: () => void, keepAlive: boolean, maxDelay: number) {
+  constructor(time: () => number, at: number, callback: () => void, keepAlive: boolean, maxDelay: number) {
+    this.#time = time;
     this.#at = at;
     this.#callback = callback;
     this.#keepAlive = keepAlive;
     this.#maxDelay = maxDelay;
-    this.#arm(Math.max(0, at - Date.now()));
+    this.#arm(Math.max(0, at - time()));
   }
 
   cancel(): void {
@@ -62,7 +74,7 @@ class SystemTimer implements ClockTimer {
   }
 
   readonly #wake = (): void => {
-    const left = this.#at - Date.now();
+    const left = this.#at - this.#time();
     if (left > 0) {
       this.#arm(left);
       return;
