@@ -2,7 +2,7 @@ import { newId } from '../task/id.js';
 import type { Clock } from '../clock/clock.js';
 import { SystemClock } from '../clock/system-clock.js';
 import type { Dispatcher, DispatchHandle, WorkOutcome } from '../dispatcher/dispatcher.js';
-import { AbortedError, InvalidArgumentError, KokugenError, ListenerFailedError, NotRunningError, TaskNotFoundError, TimeoutError, UnknownWorkError } from '../errors.js';
+import { AbortedError, InvalidArgumentError, KokugenError, ListenerFailedError, NotRunningError, TaskNotFoundError, WorkTimeoutError, UnknownWorkError } from '../errors.js';
 import { HookRunner } from '../hooks/hook-runner.js';
 import { Recovery } from '../hooks/loop-hooks.js';
 import type { LoopHooks, UpdateKind } from '../hooks/loop-hooks.js';
@@ -19,8 +19,8 @@ import { Run } from './run.js';
 import { SeriesBook } from './series-book.js';
 import type { LoopPhase, SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
 import { SafeEmitter } from './safe-emitter.js';
-import { checkDeadline, checkGrace, checkId, checkKeys, checkMeta, checkMisfire, checkObject, checkParam, checkPriority, checkSchedule, checkTime, checkTimeout } from './validate.js';
-import type { ScheduleInput, UpdateInput } from './validate.js';
+import { checkDeadline, checkGrace, checkId, checkKeys, checkMeta, checkMisfire, checkObject, checkParam, checkPriority, checkSchedule, checkTime, checkTimeout } from '../validation/validate.js';
+import type { ScheduleInput, UpdateInput } from '../validation/validate.js';
 import { Waiters } from './waiters.js';
 import { Wake } from './wake.js';
 
@@ -550,7 +550,7 @@ export class Scheduler {
       const timeout = task.timeout;
       run.timer = this.#clock.setTimer(this.#clock.now() + timeout, () => {
         if (run.ended) return;
-        const reason = new TimeoutError(timeout);
+        const reason = new WorkTimeoutError(timeout);
         run.abort(reason);
         run.finished = this.#finish(run, { ok: false, error: reason });
       });

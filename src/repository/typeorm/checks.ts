@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../../errors.js';
 import { Misfire } from '../../schedule/series.js';
 import type { Series } from '../../schedule/series.js';
-import { checkObject } from '../../scheduler/validate.js';
+import { checkObject } from '../../validation/validate.js';
 import { TaskState } from '../../task/task.js';
 import type { AttemptError, JsonValue, NewTask, TaskError, TaskOutcome, TaskPatch } from '../../task/task.js';
 import type { ClaimPlan } from './task-store.js';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { DataSource } from 'typeorm';
 import { InvalidArgumentError } from '../../errors.js';
-import { checkKeys, checkObject } from '../../scheduler/validate.js';
+import { checkKeys, checkObject } from '../../validation/validate.js';
 import { kokugenMigrations } from './migrations/index.js';
 import { kokugenEntities } from './entities.js';
 

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SeriesNotFoundError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
-import { checkObject } from '../../scheduler/validate.js';
+import { checkObject } from '../../validation/validate.js';
 import { appendError, compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
