@@ -20,6 +20,7 @@ export const ErrorCode = {
   NonErrorThrown: 'ERR_NON_ERROR_THROWN',
   Timeout: 'ERR_TIMEOUT',
   RetryLater: 'ERR_RETRY_LATER',
+  StateConflict: 'ERR_STATE_CONFLICT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -31,8 +32,9 @@ export class KokugenError extends Error {
     this.code = code;
   }
 
+  // Each class names itself: a minifier renames classes, so `constructor.name` would not be stable.
   override get name(): string {
-    return this.constructor.name;
+    return 'KokugenError';
   }
 }
 
@@ -41,6 +43,10 @@ export class KokugenError extends Error {
  * described briefly (never echoed whole) unless `described` says it is already a description.
  */
 export class InvalidArgumentError extends KokugenError {
+  override get name(): string {
+    return 'InvalidArgumentError';
+  }
+
   constructor(what: string, expected: string, got: unknown, options?: { cause?: unknown; described?: boolean }) {
     const text = options?.described === true && typeof got === 'string' ? got : describe(got);
     super(ErrorCode.InvalidArgument, `${what}: expected ${expected}, got ${text}`, options);
@@ -48,6 +54,10 @@ export class InvalidArgumentError extends KokugenError {
 }
 
 export class UnknownWorkError extends KokugenError {
+  override get name(): string {
+    return 'UnknownWorkError';
+  }
+
   readonly workId: string;
   constructor(workId: string) {
     super(ErrorCode.UnknownWork, `no work is registered as ${JSON.stringify(workId)}`);
@@ -56,6 +66,10 @@ export class UnknownWorkError extends KokugenError {
 }
 
 export class TaskNotFoundError extends KokugenError {
+  override get name(): string {
+    return 'TaskNotFoundError';
+  }
+
   readonly taskId: string;
   constructor(taskId: string) {
     super(ErrorCode.TaskNotFound, `no task has id ${JSON.stringify(taskId)}`);
@@ -64,6 +78,10 @@ export class TaskNotFoundError extends KokugenError {
 }
 
 export class SeriesNotFoundError extends KokugenError {
+  override get name(): string {
+    return 'SeriesNotFoundError';
+  }
+
   readonly seriesId: string;
   constructor(seriesId: string) {
     super(ErrorCode.SeriesNotFound, `no series has id ${JSON.stringify(seriesId)}`);
@@ -73,6 +91,10 @@ export class SeriesNotFoundError extends KokugenError {
 
 /** An update or cancel lost the race: the task was already handed to a worker. */
 export class AlreadyDispatchedError extends KokugenError {
+  override get name(): string {
+    return 'AlreadyDispatchedError';
+  }
+
   readonly taskId: string;
   constructor(taskId: string) {
     super(ErrorCode.AlreadyDispatched, `task ${JSON.stringify(taskId)} was already dispatched`);
@@ -81,6 +103,10 @@ export class AlreadyDispatchedError extends KokugenError {
 }
 
 export class TaskCancelledError extends KokugenError {
+  override get name(): string {
+    return 'TaskCancelledError';
+  }
+
   readonly taskId: string;
   constructor(taskId: string) {
     super(ErrorCode.TaskCancelled, `task ${JSON.stringify(taskId)} was cancelled`);
@@ -89,6 +115,10 @@ export class TaskCancelledError extends KokugenError {
 }
 
 export class DuplicateIdError extends KokugenError {
+  override get name(): string {
+    return 'DuplicateIdError';
+  }
+
   readonly taskId: string;
   constructor(taskId: string) {
     super(ErrorCode.DuplicateId, `a task with id ${JSON.stringify(taskId)} already exists`);
@@ -97,6 +127,10 @@ export class DuplicateIdError extends KokugenError {
 }
 
 export class NotRunningError extends KokugenError {
+  override get name(): string {
+    return 'NotRunningError';
+  }
+
   constructor(message = 'the scheduler is not running') {
     super(ErrorCode.NotRunning, message);
   }
@@ -104,6 +138,10 @@ export class NotRunningError extends KokugenError {
 
 /** A dispatcher was handed a task while none of its workers was free. */
 export class PoolFullError extends KokugenError {
+  override get name(): string {
+    return 'PoolFullError';
+  }
+
   constructor() {
     super(ErrorCode.PoolFull, 'no worker is free: wait for ready() before dispatch()');
   }
@@ -111,12 +149,20 @@ export class PoolFullError extends KokugenError {
 
 /** The reason given to an AbortSignal when kokugen aborts running work (force stop). */
 export class AbortedError extends KokugenError {
+  override get name(): string {
+    return 'AbortedError';
+  }
+
   constructor(message = 'the work was aborted') {
     super(ErrorCode.Aborted, message);
   }
 }
 
 export class HookTimeoutError extends KokugenError {
+  override get name(): string {
+    return 'HookTimeoutError';
+  }
+
   readonly hook: string;
   constructor(hook: string, ms: number) {
     super(ErrorCode.HookTimeout, `hook ${hook} did not settle within ${ms} ms`);
@@ -125,6 +171,10 @@ export class HookTimeoutError extends KokugenError {
 }
 
 export class HookFailedError extends KokugenError {
+  override get name(): string {
+    return 'HookFailedError';
+  }
+
   readonly hook: string;
   constructor(hook: string, cause: unknown) {
     super(ErrorCode.HookFailed, `hook ${hook} threw: ${messageOf(cause)}`, { cause });
@@ -133,6 +183,10 @@ export class HookFailedError extends KokugenError {
 }
 
 export class ListenerFailedError extends KokugenError {
+  override get name(): string {
+    return 'ListenerFailedError';
+  }
+
   readonly event: string;
   constructor(event: string, cause: unknown) {
     super(ErrorCode.ListenerFailed, `a listener of ${event} threw: ${messageOf(cause)}`, { cause });
@@ -142,6 +196,10 @@ export class ListenerFailedError extends KokugenError {
 
 /** A work function returned a value that does not survive JSON, so it cannot be kept as the result. */
 export class InvalidResultError extends KokugenError {
+  override get name(): string {
+    return 'InvalidResultError';
+  }
+
   constructor(reason: string) {
     super(ErrorCode.InvalidResult, `the work returned a value that is not JSON: ${reason}`);
   }
@@ -149,6 +207,10 @@ export class InvalidResultError extends KokugenError {
 
 /** Stands in for a thrown value that was not an Error (a string, a number, undefined...). */
 export class NonErrorThrownError extends KokugenError {
+  override get name(): string {
+    return 'NonErrorThrownError';
+  }
+
   readonly thrown: unknown;
   constructor(thrown: unknown) {
     super(ErrorCode.NonErrorThrown, `the work threw a non-Error value: ${describe(thrown)}`);
@@ -156,8 +218,15 @@ export class NonErrorThrownError extends KokugenError {
   }
 }
 
-/** The reason a running attempt's signal aborts when it ran longer than its `timeout`. */
-export class TimeoutError extends KokugenError {
+/**
+ * The reason a running attempt's signal aborts when it ran longer than its `timeout`. Not called
+ * `TimeoutError`, which is DOMException's name for `AbortSignal.timeout()`.
+ */
+export class WorkTimeoutError extends KokugenError {
+  override get name(): string {
+    return 'WorkTimeoutError';
+  }
+
   constructor(ms: number) {
     super(ErrorCode.Timeout, `the attempt ran longer than its timeout of ${ms} ms`);
   }
@@ -168,11 +237,35 @@ export class TimeoutError extends KokugenError {
  * says. It counts as a failed attempt; with a retry policy, never beyond `retry.attempts`.
  */
 export class RetryLaterError extends KokugenError {
+  override get name(): string {
+    return 'RetryLaterError';
+  }
+
   readonly delay: number;
   constructor(delay: number, message = `retry in ${delay} ms`) {
     if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) throw new InvalidArgumentError('RetryLaterError delay', 'a finite number of ms >= 0', delay);
     super(ErrorCode.RetryLater, message);
     this.delay = delay;
+  }
+}
+
+/**
+ * A store's definitive refusal of a write that no longer applies: the task is not in the state the
+ * write expects (another attempt, a cancel or a recovery ended it first). Reported once, never retried.
+ */
+export class StateConflictError extends KokugenError {
+  override get name(): string {
+    return 'StateConflictError';
+  }
+
+  readonly taskId: string;
+  readonly expected: string;
+  readonly actual: string | undefined;
+  constructor(taskId: string, expected: string, actual: string | undefined) {
+    super(ErrorCode.StateConflict, `task ${JSON.stringify(taskId)} is ${actual === undefined ? 'gone' : actual}, not ${expected}: the write no longer applies`);
+    this.taskId = taskId;
+    this.expected = expected;
+    this.actual = actual;
   }
 }
 

@@ -1,6 +1,6 @@
 export { Scheduler, SchedulerState } from './scheduler/scheduler.js';
 export type { SchedulerOptions, StopOptions } from './scheduler/scheduler.js';
-export type { ScheduleInput, UpdateInput } from './scheduler/validate.js';
+export type { ScheduleInput, UpdateInput } from './validation/validate.js';
 export { cron } from './schedule/cron.js';
 export type { CronOptions } from './schedule/cron.js';
 export { every } from './schedule/every.js';
@@ -48,8 +48,9 @@ export {
   PoolFullError,
   RetryLaterError,
   SeriesNotFoundError,
+  StateConflictError,
   TaskCancelledError,
-  TimeoutError,
   TaskNotFoundError,
   UnknownWorkError,
+  WorkTimeoutError,
 } from './errors.js';

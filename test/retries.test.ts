@@ -136,7 +136,7 @@ describe('retries on the scheduler (FakeClock)', () => {
     expect(signals[0]?.aborted).toBe(true);
     expect((signals[0]?.reason as { code?: string }).code).toBe('ERR_TIMEOUT');
     const ended = await scheduler.wait(task.id);
-    expect(ended).toMatchObject({ state: TaskState.Failed, error: { name: 'TimeoutError' } });
+    expect(ended).toMatchObject({ state: TaskState.Failed, error: { name: 'WorkTimeoutError' } });
     settleLate();
     await clock.tick();
     expect(await scheduler.get(task.id)).toEqual(ended);
