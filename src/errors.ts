@@ -21,6 +21,7 @@ export const ErrorCode = {
   Timeout: 'ERR_TIMEOUT',
   RetryLater: 'ERR_RETRY_LATER',
   StateConflict: 'ERR_STATE_CONFLICT',
+  InvalidSchedule: 'ERR_INVALID_SCHEDULE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -266,6 +267,22 @@ export class StateConflictError extends KokugenError {
     this.taskId = taskId;
     this.expected = expected;
     this.actual = actual;
+  }
+}
+
+/**
+ * A schedule produced a time kokugen cannot use: not a Date, not a finite time, not later than the
+ * previous occurrence, or beyond the latest time a Date can hold. It ends the series.
+ */
+export class InvalidScheduleError extends KokugenError {
+  override get name(): string {
+    return 'InvalidScheduleError';
+  }
+
+  readonly seriesId: string | undefined;
+  constructor(reason: string, seriesId?: string) {
+    super(ErrorCode.InvalidSchedule, `${seriesId === undefined ? 'the schedule' : `the schedule of series ${JSON.stringify(seriesId)}`} produced ${reason}`);
+    this.seriesId = seriesId;
   }
 }
 

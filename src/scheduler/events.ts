@@ -25,6 +25,11 @@ export interface SchedulerEvents {
   'series:disabled': { readonly series: Series };
   'series:enabled': { readonly series: Series };
   'series:removed': { readonly seriesId: string };
+  /**
+   * The series' schedule produced an unusable time (`ERR_INVALID_SCHEDULE`): the series is now
+   * disabled with that error as its reason. The occurrence that had ended kept its outcome.
+   */
+  'series:failed': { readonly series: Series; readonly error: unknown };
   /** Something went wrong and the loop carried on (or, for a recovery `stop`, stopped). */
   'loop:error': { readonly error: unknown; readonly phase: LoopPhase; readonly taskId?: string };
   /** The loop stopped; `error` is set when a failure or a hook stopped it. */

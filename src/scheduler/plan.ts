@@ -1,13 +1,13 @@
-import { newId } from '../task/id.js';
 import type { WorkOutcome } from '../dispatcher/dispatcher.js';
 import { InvalidResultError, RetryLaterError, toError } from '../errors.js';
+import { nextTime } from '../schedule/next-time.js';
 import type { Schedule } from '../schedule/schedule.js';
 import { Misfire } from '../schedule/series.js';
 import type { Series } from '../schedule/series.js';
 import { toFrozenJson } from '../task/json.js';
 import { backoffDelay } from '../task/retry.js';
 import { TaskState } from '../task/task.js';
-import type { AttemptError, NewTask, Task, TaskOutcome } from '../task/task.js';
+import type { AttemptError, Task, TaskOutcome } from '../task/task.js';
 
 /**
  * The scheduler's decisions as pure functions of (task, what happened, now): whether a failed
@@ -72,11 +72,14 @@ export function deadlineExpiry(task: Task, now: number): Expiry | undefined {
   return { error: { name: 'DeadlineExceeded', message: `not started by its deadline (${new Date(task.deadline).toISOString()}); late by ${now - task.deadline} ms` } };
 }
 
-/** How many occurrences of `schedule` fell in [from, now] (bounded, for reporting). */
+/** How many occurrences of `schedule` fell in [from, now] (bounded, for reporting; an unusable time ends the count). */
 export function countMissed(schedule: Schedule, from: number, now: number): number {
   let count = 1;
-  let at: Date | null = new Date(from);
-  while (count < 100_000 && (at = schedule.next(at)) !== null && at.getTime() <= now) count++;
+  try {
+    for (let at = nextTime(schedule, from); count < 100_000 && at !== null && at <= now; at = nextTime(schedule, at)) count++;
+  } catch {
+    // The occurrence's successor reports the unusable time; a count is only for the event.
+  }
   return count;
 }
 
@@ -89,28 +92,12 @@ export function isMisfire(series: Series, task: Task, now: number): boolean {
  * The time of the occurrence after `task`, or undefined when the schedule has ended. Normally the
  * schedule's next time after this occurrence's; when that is already late beyond the grace (the
  * occurrence ran long, or was itself a late catch-up), `all` keeps it — every missed run happens —
- * while `once` and `skip` jump to the first time after `now`.
+ * while `once` and `skip` jump to the first time after `now`. Throws `InvalidScheduleError` when
+ * the schedule produces an unusable time.
  */
 export function nextOccurrenceAt(series: Series, schedule: Schedule, task: Task, now: number): number | undefined {
-  const next = schedule.next(new Date(task.scheduledAt));
+  const next = nextTime(schedule, task.scheduledAt, series.id);
   if (next === null) return undefined;
-  if (series.misfire === Misfire.All || now - next.getTime() <= series.grace) return next.getTime();
-  return schedule.next(new Date(now))?.getTime();
-}
-
-/** A new occurrence of `series` at `at`. */
-export function occurrence(series: Series, at: number, now: number): NewTask {
-  return {
-    id: newId(),
-    workId: series.workId,
-    param: series.param,
-    scheduledAt: at,
-    priority: series.priority,
-    meta: series.meta,
-    createdAt: now,
-    seriesId: series.id,
-    retry: series.retry,
-    timeout: series.timeout,
-    deadline: null,
-  };
+  if (series.misfire === Misfire.All || now - next <= series.grace) return next;
+  return nextTime(schedule, now, series.id) ?? undefined;
 }
