@@ -1,0 +1,38 @@
+import { KokugenError } from '../errors.js';
+import { Recovery } from '../hooks/loop-hooks.js';
+import type { UpdateKind } from '../hooks/loop-hooks.js';
+import type { Core } from './core.js';
+
+/**
+ * A repository write on a caller's behalf; repository failures (not typed refusals) go to
+ * onUpdateError. The first try goes straight to the store without an async frame of its own (the
+ * hot path of schedule() and cancel()); only a failure enters the recovery loop.
+ */
+export function writeFor<T>(core: Core, kind: UpdateKind, taskId: string, write: () => Promise<T>): Promise<T> {
+  let first: Promise<T>;
+  try {
+    first = write();
+  } catch (error) {
+    // A store that throws instead of rejecting still gets the recovery path.
+    return recoverWrite(core, kind, taskId, write, error);
+  }
+  return first.catch((error: unknown) => recoverWrite(core, kind, taskId, write, error));
+}
+
+async function recoverWrite<T>(core: Core, kind: UpdateKind, taskId: string, write: () => Promise<T>, error: unknown): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    if (error instanceof KokugenError) throw error;
+    core.report(error, 'update', taskId);
+    const decision = await core.hooks.recover('onUpdateError', { error, taskId, kind, attempt }, Recovery.continue);
+    if (decision.action !== 'retry') {
+      if (decision.action === 'stop') core.halt(error);
+      throw error;
+    }
+    await core.sleep(decision.delay, undefined);
+    try {
+      return await write();
+    } catch (again) {
+      error = again;
+    }
+  }
+}

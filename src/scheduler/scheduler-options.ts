@@ -1,0 +1,81 @@
+import type { Clock } from '../clock/clock.js';
+import { SystemClock } from '../clock/system-clock.js';
+import type { Dispatcher } from '../dispatcher/dispatcher.js';
+import { InvalidArgumentError } from '../errors.js';
+import type { LoopHooks } from '../hooks/loop-hooks.js';
+import type { TaskRepository } from '../repository/task-repository.js';
+import type { ScheduleReviver } from '../schedule/schedule.js';
+import { RecoveryPolicy } from '../task/task.js';
+import { checkId, checkKeys, checkObject } from '../validation/validate.js';
+import type { Settings } from './core.js';
+
+export interface SchedulerOptions {
+  readonly repository: TaskRepository;
+  readonly dispatcher: Dispatcher;
+  /** One hook set, or several run in order, each isolated (as `composeHooks` would combine them). */
+  readonly hooks?: LoopHooks | readonly LoopHooks[];
+  /** @default new SystemClock() */
+  readonly clock?: Clock;
+  /** Largest accepted param, in bytes of JSON; also bounds stored results. @default 1_048_576 */
+  readonly maxParamBytes?: number;
+  /** How long the loop waits for a hook before it reports `ERR_HOOK_TIMEOUT` and goes on. @default 10_000 */
+  readonly hookTimeout?: number;
+  /** The delay of the default `retry` decisions. @default 1_000 */
+  readonly retryDelay?: number;
+  /** Whether a running scheduler keeps the process alive while tasks are pending. @default true */
+  readonly keepAlive?: boolean;
+  /**
+   * This scheduler's name in the store: tasks it claims carry it, and at start it recovers the tasks
+   * a previous run under the same name left dispatched. Processes sharing one store need distinct,
+   * stable names. @default 'default'
+   */
+  readonly owner?: string;
+  /** What start-up does with tasks a previous run left dispatched. @default 'rerun' */
+  readonly recovery?: RecoveryPolicy;
+  /** Rebuilders of custom Schedule kinds by `toJSON().kind`, for series stored by an earlier run. */
+  readonly schedules?: Readonly<Record<string, ScheduleReviver>>;
+  /** The source of retry jitter, in [0, 1). @default Math.random */
+  readonly random?: () => number;
+}
+
+export interface StopOptions {
+  /** Abort running work through its AbortSignal and record it failed (`ERR_ABORTED`) at once. @default false */
+  readonly force?: boolean;
+}
+
+const optionKeys = ['repository', 'dispatcher', 'hooks', 'clock', 'maxParamBytes', 'hookTimeout', 'retryDelay', 'keepAlive', 'owner', 'recovery', 'schedules', 'random'] as const satisfies ReadonlyArray<keyof SchedulerOptions>;
+
+export interface CheckedOptions {
+  readonly repository: TaskRepository;
+  readonly dispatcher: Dispatcher;
+  readonly clock: Clock;
+  readonly hookSets: readonly LoopHooks[];
+  readonly hookTimeout: number;
+  readonly schedules: Readonly<Record<string, ScheduleReviver>>;
+  readonly settings: Settings;
+}
+
+/** Every option checked, defaults applied; throws `ERR_INVALID_ARGUMENT` naming the first bad key. */
+export function checkSchedulerOptions(options: SchedulerOptions): CheckedOptions {
+  checkKeys(checkObject(options, 'Scheduler options'), optionKeys, 'Scheduler options');
+  const { repository, dispatcher, hooks = {}, clock = new SystemClock() } = options;
+  const { maxParamBytes = 1_048_576, hookTimeout = 10_000, retryDelay = 1_000, keepAlive = true, owner = 'default', recovery = RecoveryPolicy.Rerun, schedules = {}, random = Math.random } = options;
+  if (typeof repository?.claimDue !== 'function') throw new InvalidArgumentError('Scheduler repository', 'a TaskRepository', repository);
+  if (typeof dispatcher?.dispatch !== 'function') throw new InvalidArgumentError('Scheduler dispatcher', 'a Dispatcher', dispatcher);
+  if (typeof clock?.setTimer !== 'function' || typeof clock.after !== 'function') throw new InvalidArgumentError('Scheduler clock', 'a Clock', clock);
+  positive(maxParamBytes, 'maxParamBytes');
+  positive(hookTimeout, 'hookTimeout');
+  positive(retryDelay, 'retryDelay', 0);
+  if (typeof keepAlive !== 'boolean') throw new InvalidArgumentError('keepAlive', 'a boolean', keepAlive);
+  checkId(owner, 'owner');
+  if (recovery !== RecoveryPolicy.Rerun && recovery !== RecoveryPolicy.Fail) throw new InvalidArgumentError('recovery', "'rerun' or 'fail'", recovery);
+  if (typeof random !== 'function') throw new InvalidArgumentError('random', 'a function returning [0, 1)', random);
+  checkObject(schedules, 'schedules');
+  const hookSets = Array.isArray(hooks) ? (hooks as readonly LoopHooks[]) : [hooks as LoopHooks];
+  for (const set of hookSets) checkObject(set, 'hooks');
+  return { repository, dispatcher, clock, hookSets, hookTimeout, schedules, settings: { maxParamBytes, retryDelay, keepAlive, owner, recovery, random } };
+}
+
+function positive(value: unknown, what: string, min = 1): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new InvalidArgumentError(what, `a finite number >= ${min}`, value);
+}
