@@ -17,9 +17,11 @@ export class SafeEmitter<Events extends { [K in keyof Events]: object }> {
     this.#onError = onError;
   }
 
+  /** Adds a registration of `listener`; with `once`, that registration goes after its first call. */
   on<E extends keyof Events>(event: E, listener: (payload: Events[E]) => unknown, once = false): void {
     const wrapper = (payload: Events[E]): void => {
-      if (once) this.off(event, listener);
+      // A once registration removes itself, not the latest registration of the same listener.
+      if (once) this.#remove(event, listener as Listener, wrapper as Listener);
       try {
         const result = listener(payload);
         if (isThenable(result)) result.then(undefined, (error: unknown) => this.#onError(event, error));
@@ -37,11 +39,17 @@ export class SafeEmitter<Events extends { [K in keyof Events]: object }> {
 
   /** Removes one registration of `listener` (the latest), like EventEmitter#off. */
   off<E extends keyof Events>(event: E, listener: (payload: Events[E]) => unknown): void {
+    const wrapper = this.#wrapped.get(event)?.get(listener as Listener)?.at(-1);
+    if (wrapper !== undefined) this.#remove(event, listener as Listener, wrapper);
+  }
+
+  #remove(event: keyof Events, listener: Listener, wrapper: Listener): void {
     const byListener = this.#wrapped.get(event);
-    const wrappers = byListener?.get(listener as Listener);
-    const wrapper = wrappers?.pop();
-    if (wrapper === undefined) return;
-    if (wrappers?.length === 0) byListener?.delete(listener as Listener);
+    const wrappers = byListener?.get(listener);
+    const at = wrappers?.lastIndexOf(wrapper) ?? -1;
+    if (at < 0) return;
+    wrappers?.splice(at, 1);
+    if (wrappers?.length === 0) byListener?.delete(listener);
     this.#emitter.off(event as string, wrapper as (...args: unknown[]) => void);
   }
 
