@@ -190,3 +190,38 @@ describe('composeHooks and the hooks array are one thing', () => {
     expect(await composeHooks({ onGetNextError: () => undefined }).onGetNextError?.({ error: null, attempt: 1 })).toBeUndefined();
   });
 });
+
+describe('hook timeouts', () => {
+  it('are durations: a wall-clock jump forward does not time a hook out, nor a jump back delay it', async () => {
+    const reports: unknown[] = [];
+    const clock = new FakeClock(0);
+    const runner = new HookRunner([{ onStart: () => new Promise<void>(() => undefined) }], clock, 1_000, (error) => void reports.push(error));
+    let done = false;
+    void runner.observe('onStart', {}).then(() => (done = true));
+    await clock.set(3_600_000);
+    expect([done, reports.length]).toEqual([false, 0]);
+    await clock.advance(999);
+    await clock.set(0);
+    expect([done, reports.length]).toEqual([false, 0]);
+    await clock.advance(1);
+    expect(done).toBe(true);
+    expect(reports).toEqual([expect.objectContaining({ code: 'ERR_HOOK_TIMEOUT' })]);
+  });
+
+  it('in a scheduler, a hung hook survives an hour-long jump of the wall clock and times out after hookTimeout', async () => {
+    let release!: () => void;
+    const { scheduler, clock, events } = kit({ hookTimeout: 5_000, hooks: { onDispatch: () => new Promise<void>((resolve) => (release = resolve)) } });
+    await scheduler.start();
+    const task = await scheduler.schedule({ workId: 'record', delay: 0 });
+    await clock.tick();
+    await clock.set(clock.now() + 3_600_000);
+    expect(events.filter(([name]) => name === 'loop:error')).toEqual([]);
+    await clock.advance(4_999);
+    expect(events.filter(([name]) => name === 'loop:error')).toEqual([]);
+    await clock.advance(1);
+    expect(events.filter(([name]) => name === 'loop:error').map(([, p]) => (p as { error: { code: string } }).error.code)).toEqual(['ERR_HOOK_TIMEOUT']);
+    release();
+    expect((await scheduler.wait(task.id)).state).toBe(TaskState.Done);
+    await scheduler.stop();
+  });
+});

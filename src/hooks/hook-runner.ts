@@ -17,9 +17,9 @@ interface BoundHook {
  * The one way hook sets are combined, whether they come as the Scheduler's `hooks` array or from
  * `composeHooks` (a composed set is taken apart into the sets it was made of, so the two are the
  * same thing). Calls hooks on behalf of the loop so that no hook can hurt it: a throw, a rejection
- * or a hook that never settles (bounded by `timeout` on the clock) becomes a
- * report, and the loop goes on with the default decision. A late rejection after a timeout is
- * caught, never unhandled.
+ * or a hook that never settles becomes a report, and the loop goes on with the default decision.
+ * A late rejection after a timeout is caught, never unhandled. The timeout is `timeout` ms of the
+ * clock's monotonic time, so a wall-clock change neither cuts a hook short nor extends it.
  *
  * Each set runs in order, isolated and bounded on its own: every observer runs and every failure
  * is reported; for a recovery hook the first set that decides wins and later sets are not asked.
@@ -36,7 +36,7 @@ export class HookRunner {
   readonly #report: (error: unknown) => void;
 
   /**
-   * @param clock bounds each hook by `timeout` ms; without one, hooks are not bounded.
+   * @param clock bounds each hook by `timeout` ms of its monotonic time; without one, none is bounded.
    * @param what how the sets are named in input errors.
    */
   constructor(sets: readonly LoopHooks[], clock: Clock | undefined, timeout: number, report: (error: unknown) => void, what = 'hooks') {
@@ -96,7 +96,7 @@ export class HookRunner {
     if (!isThenable(result)) return Promise.resolve(result);
     return new Promise((resolve) => {
       let settled = false;
-      const timer = this.#clock?.setTimer(this.#clock.now() + this.#timeout, () => {
+      const timer = this.#clock?.after(this.#timeout, () => {
         if (settled) return;
         settled = true;
         report(new HookTimeoutError(name, this.#timeout));
