@@ -11,6 +11,7 @@ export { Misfire } from './schedule/series.js';
 export type { Series } from './schedule/series.js';
 export { backoffDelay, defaultRetry, toRetryPolicy } from './task/retry.js';
 export type { RetryInput } from './task/retry.js';
+export { schedulerEventNames } from './scheduler/events.js';
 export type { LoopPhase, SchedulerEventName, SchedulerEvents, SchedulerListener } from './scheduler/events.js';
 export { HeapRepository } from './repository/heap-repository.js';
 export type { HeapRepositoryOptions } from './repository/heap-repository.js';

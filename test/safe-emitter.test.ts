@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { schedulerEventNames } from '../src/scheduler/events.js';
+import type { SchedulerEvents } from '../src/scheduler/events.js';
 import { SafeEmitter } from '../src/scheduler/safe-emitter.js';
-import { kit } from './helpers.js';
+import { codeOf, kit } from './helpers.js';
 
 interface Events {
   ping: { readonly n: number };
@@ -92,5 +94,44 @@ describe('SafeEmitter', () => {
     }
     expect(calls).toBe(5);
     await scheduler.stop();
+  });
+
+  it('with a list of names, refuses other names in on and off, naming the key, and changes nothing', async () => {
+    const events = new SafeEmitter<SchedulerEvents>(() => undefined, schedulerEventNames);
+    const typo = 'task:doen' as 'task:done';
+    const f = (): void => undefined;
+    for (const register of [() => events.on(typo, f), () => events.on(typo, f, true), () => events.off(typo, f)]) {
+      expect(await codeOf(register)).toBe('ERR_INVALID_ARGUMENT');
+      expect(register).toThrow(/event.*"task:doen"|task:doen/);
+    }
+    expect(events.has(typo)).toBe(false);
+    events.on('task:done', f);
+    expect(events.has('task:done')).toBe(true);
+  });
+
+  it('refuses a listener that is not a function, in on and off', async () => {
+    const events = new SafeEmitter<Events>(() => undefined);
+    for (const listener of [undefined, null, 'f', {}]) {
+      const bad = listener as unknown as () => void;
+      expect(await codeOf(() => events.on('ping', bad))).toBe('ERR_INVALID_ARGUMENT');
+      expect(await codeOf(() => events.on('ping', bad, true))).toBe('ERR_INVALID_ARGUMENT');
+      expect(await codeOf(() => events.off('ping', bad))).toBe('ERR_INVALID_ARGUMENT');
+    }
+    expect(events.has('ping')).toBe(false);
+  });
+
+  it('schedulerEventNames lists every event of SchedulerEvents, once', () => {
+    expect(new Set(schedulerEventNames).size).toBe(schedulerEventNames.length);
+    expect(schedulerEventNames).toContain('task:done');
+    expect(schedulerEventNames).toContain('loop:stopped');
+    expect(Object.isFrozen(schedulerEventNames)).toBe(true);
+  });
+
+  it('Scheduler: on/once/off refuse a listener that is not a function', async () => {
+    const { scheduler } = kit();
+    const bad = 'log' as unknown as () => void;
+    expect(await codeOf(() => scheduler.on('task:done', bad))).toBe('ERR_INVALID_ARGUMENT');
+    expect(await codeOf(() => scheduler.once('task:done', bad))).toBe('ERR_INVALID_ARGUMENT');
+    expect(await codeOf(() => scheduler.off('task:done', bad))).toBe('ERR_INVALID_ARGUMENT');
   });
 });
