@@ -10,6 +10,7 @@ import {
 import type { Series } from '../schedule/series.js';
 import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
+import { checkKeys, checkObject } from '../validation/validate.js';
 import { DueTimer } from './due-timer.js';
 import { PendingTask } from './pending-task.js';
 import { Retention } from './retention.js';
@@ -20,6 +21,9 @@ export interface HeapRepositoryOptions {
   /** How long ended tasks are kept. */
   readonly retention?: RetentionOptions;
 }
+
+const optionKeys = Object.keys({ retention: 0 } satisfies Record<keyof HeapRepositoryOptions, 0>);
+const retentionKeys = Object.keys({ maxEnded: 0, maxAge: 0 } satisfies Record<keyof RetentionOptions, 0>);
 
 /**
  * The in-memory repository: a Map of tasks and a binary heap of the scheduled ones. A scheduled task
@@ -50,7 +54,10 @@ export class HeapRepository implements TaskRepository {
   };
 
   constructor(options: HeapRepositoryOptions = {}) {
-    this.#retention = new Retention(options.retention);
+    checkKeys(checkObject(options, 'HeapRepository options'), optionKeys, 'HeapRepository options');
+    const { retention } = options;
+    if (retention !== undefined) checkKeys(checkObject(retention, 'HeapRepository retention'), retentionKeys, 'HeapRepository retention');
+    this.#retention = new Retention(retention);
   }
 
   /** How many tasks (of any state) the repository holds. */
