@@ -87,3 +87,23 @@ describe('HeapRepository: lookups by series read only that series', () => {
     expect((await repository.find({ state: TaskState.Scheduled, seriesId: 'other' })).length).toBe(0);
   });
 });
+
+describe('HeapRepository: packed times', () => {
+  it('each repository keeps its own time base: times decades apart round-trip and order exactly in both', async () => {
+    const near0 = new HeapRepository();
+    const today = new HeapRepository();
+    const early = [newTask({ id: 'a', scheduledAt: 30, createdAt: 0 }), newTask({ id: 'b', scheduledAt: 10, createdAt: 0 })];
+    const late = [newTask({ id: 'a', scheduledAt: T0 + 30, createdAt: T0 }), newTask({ id: 'b', scheduledAt: T0 + 10, createdAt: T0 }), newTask({ id: 'c', scheduledAt: T0 + 0.5, createdAt: T0 })];
+    await near0.add(early);
+    await today.add(late);
+    expect((await near0.find({ state: TaskState.Scheduled })).map((t) => [t.id, t.scheduledAt])).toEqual([
+      ['b', 10],
+      ['a', 30],
+    ]);
+    expect((await today.claimDue(T0 + 30, 10, 'me')).map((t) => [t.id, t.scheduledAt, t.createdAt])).toEqual([
+      ['c', T0 + 0.5, T0],
+      ['b', T0 + 10, T0],
+      ['a', T0 + 30, T0],
+    ]);
+  });
+});

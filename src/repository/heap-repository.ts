@@ -12,7 +12,9 @@ import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQue
 import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 import { checkKeys, checkObject } from '../validation/validate.js';
 import { DueTimer } from './due-timer.js';
-import { PendingTask } from './pending-task.js';
+import { baseFor } from './packed-time.js';
+import { freshExtra, PendingTask } from './pending-task.js';
+import type { PendingExtra } from './pending-task.js';
 import { Retention } from './retention.js';
 import type { RetentionOptions } from './retention.js';
 import type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
@@ -42,6 +44,8 @@ export class HeapRepository implements TaskRepository {
   #heap = new Heap<PendingTask>(PendingTask.compare);
   #stale = 0;
   #seq = 0;
+  /** What fresh records share, with the base of this repository's packed times (see `#enqueue`). */
+  #fresh: PendingExtra = freshExtra(undefined);
   readonly #series = new Map<string, Series>();
   /** Per series, the ids of its occurrences that are scheduled or dispatched. */
   readonly #active = new Map<string, Set<string>>();
@@ -321,7 +325,13 @@ export class HeapRepository implements TaskRepository {
 
   /** Keeps a scheduled task as its record, in the Map and in the heap. */
   #enqueue(task: Task): void {
-    const record = new PendingTask(task);
+    // The base is taken from the first time that can be one, then fixed. Records made before hold
+    // no time that could be an offset, so they never need it.
+    if (this.#fresh.base === undefined) {
+      const base = baseFor(task.scheduledAt) ?? baseFor(task.createdAt);
+      if (base !== undefined) this.#fresh = freshExtra(base);
+    }
+    const record = new PendingTask(task, this.#fresh);
     this.#tasks.set(task.id, record);
     this.#heap.push(record);
   }
