@@ -2,13 +2,8 @@ import { InvalidArgumentError, UnknownWorkError } from '../errors.js';
 import { toRetryPolicy } from '../task/retry.js';
 import { checkKeys, checkObject } from '../validation/validate.js';
 import type { RetryInput } from '../task/retry.js';
-import type { RetryPolicy, Task } from '../task/task.js';
-
-export interface WorkContext {
-  /** Aborts on a timeout, `abort(taskId)` or a forced stop. Pass it to fetch, streams, timers. */
-  readonly signal: AbortSignal;
-  readonly task: Task;
-}
+import type { RetryPolicy } from '../task/task.js';
+import type { WorkContext } from './dispatcher.js';
 
 /** What runs a task: its param in, a JSON result out. May be async; may throw anything. */
 export type WorkFunction<P = never, R = unknown> = (param: P, context: WorkContext) => R | Promise<R>;

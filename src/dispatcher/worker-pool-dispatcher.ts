@@ -1,8 +1,8 @@
 import { InvalidArgumentError, PoolFullError } from '../errors.js';
 import { checkKeys, checkObject } from '../validation/validate.js';
 import type { Task } from '../task/task.js';
-import type { DispatchHandle, Dispatcher, WorkOutcome } from './dispatcher.js';
-import type { WorkContext, WorkRegistry, WorkSettings } from './work-registry.js';
+import type { DispatchHandle, Dispatcher, WorkContext, WorkOutcome } from './dispatcher.js';
+import type { WorkRegistry, WorkSettings } from './work-registry.js';
 
 export interface WorkerPoolDispatcherOptions {
   /** The work functions it runs, by work id. */
