@@ -15,9 +15,7 @@ export { schedulerEventNames } from './scheduler/events.js';
 export type { LoopPhase, SchedulerEventName, SchedulerEvents, SchedulerListener } from './scheduler/events.js';
 export { HeapRepository } from './repository/heap-repository.js';
 export type { HeapRepositoryOptions } from './repository/heap-repository.js';
-export type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from './repository/task-repository.js';
-export { DueTimer } from './repository/due-timer.js';
-export { Retention } from './repository/retention.js';
+export type { TaskRepository } from './repository/task-repository.js';
 export type { RetentionOptions } from './repository/retention.js';
 export { WorkerPoolDispatcher } from './dispatcher/worker-pool-dispatcher.js';
 export type { WorkerPoolDispatcherOptions } from './dispatcher/worker-pool-dispatcher.js';
@@ -30,9 +28,8 @@ export type { HookEvent, HookName, LoopHooks, UpdateKind } from './hooks/loop-ho
 export { SystemClock } from './clock/system-clock.js';
 export type { SystemClockOptions } from './clock/system-clock.js';
 export type { Clock, ClockTimer } from './clock/clock.js';
-export { appendError, Backoff, compareTasks, crashError, createdTask, isEnded, matchesQuery, maxErrorHistory, RecoveryPolicy, snapshot, TaskState } from './task/task.js';
-export type { TaskChange } from './task/task.js';
-export type { AttemptError, EndedState, JsonValue, NewTask, RetryPolicy, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from './task/task.js';
+export { Backoff, isEnded, maxErrorHistory, RecoveryPolicy, TaskState } from './task/task.js';
+export type { AttemptError, EndedState, JsonValue, RetryPolicy, Task, TaskError, TaskOutcome, TaskQuery } from './task/task.js';
 export {
   AbortedError,
   AlreadyDispatchedError,
