@@ -11,27 +11,25 @@ export { Misfire } from './schedule/series.js';
 export type { Series } from './schedule/series.js';
 export { backoffDelay, defaultRetry, toRetryPolicy } from './task/retry.js';
 export type { RetryInput } from './task/retry.js';
+export { schedulerEventNames } from './scheduler/events.js';
 export type { LoopPhase, SchedulerEventName, SchedulerEvents, SchedulerListener } from './scheduler/events.js';
 export { HeapRepository } from './repository/heap-repository.js';
 export type { HeapRepositoryOptions } from './repository/heap-repository.js';
-export type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from './repository/task-repository.js';
-export { DueTimer } from './repository/due-timer.js';
-export { Retention } from './repository/retention.js';
+export type { TaskRepository } from './repository/task-repository.js';
 export type { RetentionOptions } from './repository/retention.js';
 export { WorkerPoolDispatcher } from './dispatcher/worker-pool-dispatcher.js';
 export type { WorkerPoolDispatcherOptions } from './dispatcher/worker-pool-dispatcher.js';
 export { WorkRegistry } from './dispatcher/work-registry.js';
-export type { WorkContext, WorkFunction, WorkOptions, WorkSettings } from './dispatcher/work-registry.js';
-export type { DispatchHandle, Dispatcher, WorkOutcome } from './dispatcher/dispatcher.js';
+export type { WorkFunction, WorkOptions, WorkSettings } from './dispatcher/work-registry.js';
+export type { DispatchHandle, Dispatcher, WorkContext, WorkOutcome } from './dispatcher/dispatcher.js';
 export { composeHooks } from './hooks/compose-hooks.js';
 export { Recovery } from './hooks/loop-hooks.js';
 export type { HookEvent, HookName, LoopHooks, UpdateKind } from './hooks/loop-hooks.js';
 export { SystemClock } from './clock/system-clock.js';
 export type { SystemClockOptions } from './clock/system-clock.js';
 export type { Clock, ClockTimer } from './clock/clock.js';
-export { appendError, Backoff, compareTasks, crashError, createdTask, isEnded, matchesQuery, maxErrorHistory, RecoveryPolicy, snapshot, TaskState } from './task/task.js';
-export type { TaskChange } from './task/task.js';
-export type { AttemptError, EndedState, JsonValue, NewTask, RetryPolicy, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from './task/task.js';
+export { Backoff, isEnded, maxErrorHistory, RecoveryPolicy, TaskState } from './task/task.js';
+export type { AttemptError, EndedState, JsonValue, RetryPolicy, Task, TaskError, TaskOutcome, TaskQuery } from './task/task.js';
 export {
   AbortedError,
   AlreadyDispatchedError,

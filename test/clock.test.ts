@@ -43,7 +43,54 @@ describe('FakeClock', () => {
     await expect(clock.advance(-1)).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     expect(() => new FakeClock(Number.NaN)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
+  it('advance() fires after() timers in monotonic order, interleaved with wall timers', async () => {
+    const clock = new FakeClock(1_000);
+    const fired: Array<[string, number, number]> = [];
+    const note = (name: string) => () => void fired.push([name, clock.now(), clock.monotonic()]);
+    clock.setTimer(1_010, note('wall 10'));
+    clock.after(5, note('after 5'));
+    clock.after(10, note('after 10'));
+    clock.setTimer(1_020, note('wall 20'));
+    clock.after(15, note('after 15'));
+    clock.after(30, note('after 30')).cancel();
+    await clock.advance(25);
+    expect(fired).toEqual([
+      ['after 5', 1_005, 5],
+      ['wall 10', 1_010, 10],
+      ['after 10', 1_010, 10],
+      ['after 15', 1_015, 15],
+      ['wall 20', 1_020, 20],
+    ]);
+    expect([clock.now(), clock.monotonic(), clock.pending]).toEqual([1_025, 25, 0]);
+  });
+
+  it('set() forward never fires an after() timer, set() back never delays one', async () => {
+    const clock = new FakeClock(0);
+    const fired: number[] = [];
+    clock.after(1_000, () => void fired.push(clock.monotonic()));
+    await clock.set(3_600_000);
+    expect(fired).toEqual([]);
+    expect(clock.monotonic()).toBe(0);
+    await clock.advance(999);
+    expect(fired).toEqual([]);
+    await clock.set(-3_600_000);
+    expect(clock.monotonic()).toBe(999);
+    await clock.advance(1);
+    expect(fired).toEqual([1_000]);
+    expect(clock.now()).toBe(-3_599_999);
+  });
+
+  it('after() with 0 or less fires on the next turn, without moving time', async () => {
+    const clock = new FakeClock(0);
+    let fired = 0;
+    clock.after(0, () => fired++);
+    clock.after(-5, () => fired++);
+    expect(fired).toBe(0);
+    await clock.tick();
+    expect([fired, clock.now(), clock.monotonic()]).toEqual([2, 0, 0]);
+  });
 });
+
 
 describe('SystemClock (with vitest fake timers standing in for the OS)', () => {
   afterEach(() => {
@@ -92,5 +139,50 @@ describe('SystemClock (with vitest fake timers standing in for the OS)', () => {
     expect(fired).toBe(0);
     expect(() => new SystemClock({ maxDelay: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     expect(() => new SystemClock({ maxDelay: 2 ** 31 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+  });
+  it('after() never arms a timeout longer than maxDelay, re-arms, and fires once after ms of monotonic time', () => {
+    vi.useFakeTimers({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const clock = new SystemClock({ maxDelay: 2 ** 30 });
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    let fired = 0;
+    // Beyond 2^31-1 ms, which Node's setTimeout would fire at once.
+    const long = 2 ** 32 + 5;
+    clock.after(long, () => fired++);
+    vi.advanceTimersByTime(long - 1);
+    expect(fired).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(fired).toBe(1);
+    vi.advanceTimersByTime(long);
+    expect(fired).toBe(1);
+    expect(spy.mock.calls.length).toBeGreaterThan(1);
+    for (const call of spy.mock.calls) expect(call[1] ?? 0).toBeLessThanOrEqual(2 ** 30);
+  });
+
+  it('after() ignores wall-clock changes both ways', () => {
+    vi.useFakeTimers({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const clock = new SystemClock({ maxDelay: 100 });
+    const start = clock.monotonic();
+    const fired: number[] = [];
+    clock.after(1_000, () => void fired.push(clock.monotonic() - start));
+    vi.setSystemTime(3_600_000);
+    vi.advanceTimersByTime(500);
+    expect(fired).toEqual([]);
+    vi.setSystemTime(-3_600_000);
+    vi.advanceTimersByTime(499);
+    expect(fired).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(fired).toEqual([1_000]);
+  });
+
+  it('an after() timer can be cancelled', () => {
+    vi.useFakeTimers({ now: 0, toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+    const clock = new SystemClock({ maxDelay: 10 });
+    let fired = 0;
+    const timer = clock.after(100, () => fired++);
+    vi.advanceTimersByTime(50);
+    timer.cancel();
+    timer.cancel();
+    vi.advanceTimersByTime(100);
+    expect(fired).toBe(0);
   });
 });

@@ -3,7 +3,8 @@
  * cannot drift from the code.
  *
  * Each block is written to test/.samples/<page>/ and then
- * - type-checked with the project's compiler options, `kokugen` and `kokugen/testing` mapped to src/;
+ * - type-checked with the project's compiler options, `kokugen`, `kokugen/testing` and
+ *   `kokugen/repository` mapped to src/;
  * - imported. A block that imports 'vitest' or runs a contract suite is a test file: it is imported
  *   while this file is collected, so its describe/it calls register as tests of their own. Any other block is imported
  *   inside a test and must finish (schedulers stopped) within 2 s.
@@ -112,7 +113,7 @@ describe('docs samples', () => {
         noUnusedLocals: false,
         noUnusedParameters: false,
         noEmit: true,
-        paths: { kokugen: ['./src/index.ts'], 'kokugen/testing': ['./src/testing/index.ts'] },
+        paths: { kokugen: ['./src/index.ts'], 'kokugen/testing': ['./src/testing/index.ts'], 'kokugen/repository': ['./src/repository/index.ts'] },
         pathsBasePath: root,
       },
     );

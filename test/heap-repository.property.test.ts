@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareTasks, HeapRepository, RecoveryPolicy, TaskState } from '../src/index.js';
+import { HeapRepository, RecoveryPolicy, TaskState } from '../src/index.js';
+import { compareTasks } from '../src/repository/index.js';
 import type { Series, Task } from '../src/index.js';
 import { newTask } from '../src/testing/index.js';
 

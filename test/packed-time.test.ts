@@ -1,22 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FarTime, packTime, timeBase, unpackTime } from '../src/repository/packed-time.js';
+import { baseFor, FarTime, packTime, unpackTime } from '../src/repository/packed-time.js';
 
-/** The shared base, as the first safe-integer time packed in this file (the first test) fixes it. */
 const B = 1_800_000_000_000;
 const bases = [B, 0, -(2 ** 40), 1_700_000_000_123];
 
 describe('packTime / unpackTime', () => {
-  it('take the shared base from the first safe-integer time packed, and keep it', () => {
-    expect(timeBase()).toBeUndefined();
-    expect(packTime(Number.NaN)).toBeInstanceOf(FarTime);
-    expect(packTime(B + 0.5)).toBeInstanceOf(FarTime);
-    expect(timeBase()).toBeUndefined();
-    expect(packTime(B)).toBe(0);
-    expect(timeBase()).toBe(B);
-    expect(packTime(B + 7)).toBe(7);
-    expect(unpackTime(7)).toBe(B + 7);
-    expect(timeBase()).toBe(B);
+  it('take a base from safe integers only, and pack nothing as an offset without one', () => {
+    expect(baseFor(B)).toBe(B);
+    expect(baseFor(0)).toBe(0);
+    for (const ms of [Number.NaN, B + 0.5, Infinity, 2 ** 53]) expect(baseFor(ms)).toBeUndefined();
+    expect(packTime(B, undefined)).toEqual(new FarTime(B));
+    expect(unpackTime(new FarTime(B), undefined)).toBe(B);
+    expect(packTime(B + 7, B)).toBe(7);
+    expect(unpackTime(7, B)).toBe(B + 7);
   });
 
   it('give back every number exactly (NaN, -0, infinities, fractions, far times included), from any base', () => {
@@ -34,16 +31,16 @@ describe('packTime / unpackTime', () => {
   });
 
   it('keep integer times within ±2^30 ms of the base as the offset, others in a FarTime', () => {
-    const timeBase = B;
-    expect(packTime(timeBase)).toBe(0);
-    expect(packTime(timeBase + 3_600_000)).toBe(3_600_000);
-    expect(packTime(timeBase - 2 ** 30)).toBe(-(2 ** 30));
-    expect(packTime(timeBase + 2 ** 30 - 1)).toBe(2 ** 30 - 1);
-    expect(packTime(timeBase + 2 ** 30)).toEqual(new FarTime(timeBase + 2 ** 30));
-    expect(packTime(timeBase - 2 ** 30 - 1)).toBeInstanceOf(FarTime);
-    expect(packTime(timeBase + 0.5)).toBeInstanceOf(FarTime);
+    const base = B;
+    expect(packTime(base, base)).toBe(0);
+    expect(packTime(base + 3_600_000, base)).toBe(3_600_000);
+    expect(packTime(base - 2 ** 30, base)).toBe(-(2 ** 30));
+    expect(packTime(base + 2 ** 30 - 1, base)).toBe(2 ** 30 - 1);
+    expect(packTime(base + 2 ** 30, base)).toEqual(new FarTime(base + 2 ** 30));
+    expect(packTime(base - 2 ** 30 - 1, base)).toBeInstanceOf(FarTime);
+    expect(packTime(base + 0.5, base)).toBeInstanceOf(FarTime);
     expect(packTime(-0, 0)).toBeInstanceOf(FarTime);
-    expect(packTime(Number.NaN)).toBeInstanceOf(FarTime);
+    expect(packTime(Number.NaN, base)).toBeInstanceOf(FarTime);
     expect(packTime(5, 0)).toBe(5);
   });
 });

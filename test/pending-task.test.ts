@@ -2,13 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareTasks, createdTask, noErrors, snapshot, TaskState } from '../src/task/task.js';
 import type { AttemptError, JsonValue, Task } from '../src/task/task.js';
-import { packTime, timeBase as sharedBase } from '../src/repository/packed-time.js';
-import { PendingTask } from '../src/repository/pending-task.js';
+import { freshExtra, PendingTask } from '../src/repository/pending-task.js';
+import type { PendingExtra } from '../src/repository/pending-task.js';
 import { newTask } from '../src/testing/index.js';
 
-/** The first safe-integer time packed fixes the shared base; this file fixes it here, before any record. */
-packTime(1_800_000_000_000);
-const timeBase = sharedBase() as number;
+/** The base of the records of one repository, as its first task would fix it. */
+const timeBase = 1_800_000_000_000;
+const fresh = freshExtra(timeBase);
+const record = (task: Task, extra: PendingExtra = fresh): PendingTask => new PendingTask(task, extra);
 
 const fields = Object.keys(createdTask(newTask(), 0)) as (keyof Task)[];
 
@@ -67,14 +68,14 @@ describe('PendingTask', () => {
   it('gives back every field of the scheduled task it was made from, exactly, as a frozen plain snapshot', () => {
     fc.assert(
       fc.property(scheduledTask, (task) => {
-        const record = new PendingTask(task);
-        const back = record.toTask();
+        const kept = record(task);
+        const back = kept.toTask();
         expect(Object.isFrozen(back)).toBe(true);
         expect(Object.getPrototypeOf(back)).toBe(Object.prototype);
         expect(Object.keys(back)).toEqual(fields);
         for (const key of fields) {
           expect(Object.is(back[key], task[key]), key).toBe(true);
-          expect(Object.is(record[key], task[key]), key).toBe(true);
+          expect(Object.is(kept[key], task[key]), key).toBe(true);
         }
       }),
       { numRuns: 1_000 },
@@ -84,7 +85,7 @@ describe('PendingTask', () => {
   it('orders records exactly as compareTasks orders the tasks they stand for', () => {
     fc.assert(
       fc.property(scheduledTask, scheduledTask, (a, b) => {
-        expect(Object.is(PendingTask.compare(new PendingTask(a), new PendingTask(b)), compareTasks(a, b))).toBe(true);
+        expect(Object.is(PendingTask.compare(record(a), record(b)), compareTasks(a, b))).toBe(true);
       }),
       { numRuns: 2_000 },
     );
@@ -97,17 +98,37 @@ describe('PendingTask', () => {
       [at(Number.NaN), at(timeBase)],
     ] as const;
     for (const [a, b] of pairs) {
-      expect(Object.is(PendingTask.compare(new PendingTask(a), new PendingTask(b)), compareTasks(a, b))).toBe(true);
-      expect(Object.is(PendingTask.compare(new PendingTask(b), new PendingTask(a)), compareTasks(b, a))).toBe(true);
+      expect(Object.is(PendingTask.compare(record(a), record(b)), compareTasks(a, b))).toBe(true);
+      expect(Object.is(PendingTask.compare(record(b), record(a)), compareTasks(b, a))).toBe(true);
     }
   });
 
   it('reads as scheduled, with the shared empty error history of a task that never failed', () => {
-    const record = new PendingTask(createdTask(newTask({ scheduledAt: timeBase + 5, createdAt: -0.5 }), 7));
-    expect(record.state).toBe(TaskState.Scheduled);
-    expect(record.errors).toBe(noErrors);
-    expect(record.scheduledAt).toBe(timeBase + 5);
-    expect(record.createdAt).toBe(-0.5);
-    expect(record.toTask()).toEqual(createdTask(newTask({ id: record.id, scheduledAt: timeBase + 5, createdAt: -0.5 }), 7));
+    const kept = record(createdTask(newTask({ scheduledAt: timeBase + 5, createdAt: -0.5 }), 7));
+    expect(kept.state).toBe(TaskState.Scheduled);
+    expect(kept.errors).toBe(noErrors);
+    expect(kept.scheduledAt).toBe(timeBase + 5);
+    expect(kept.createdAt).toBe(-0.5);
+    expect(kept.toTask()).toEqual(createdTask(newTask({ id: kept.id, scheduledAt: timeBase + 5, createdAt: -0.5 }), 7));
+  });
+
+  it('keeps each repository\'s base apart: records of two bases, and of none, give back their times', () => {
+    const other = freshExtra(0);
+    const none = freshExtra(undefined);
+    fc.assert(
+      fc.property(scheduledTask, (task) => {
+        for (const extra of [fresh, other, none]) {
+          const kept = record(task, extra);
+          expect(Object.is(kept.scheduledAt, task.scheduledAt)).toBe(true);
+          expect(Object.is(kept.createdAt, task.createdAt)).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    // A repository's records from before its base was fixed (times that cannot be offsets) order with later ones.
+    const early = createdTask(newTask({ scheduledAt: timeBase + 0.5 }), 0);
+    const later = createdTask(newTask({ scheduledAt: timeBase }), 1);
+    expect(PendingTask.compare(record(early, none), record(later))).toBe(compareTasks(early, later));
+    expect(PendingTask.compare(record(later), record(early, none))).toBe(compareTasks(later, early));
   });
 });

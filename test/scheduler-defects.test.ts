@@ -198,6 +198,13 @@ describe('defect 8: unchecked edges of the scheduler', () => {
     expect(() => new Scheduler({ ...base, retyrDelay: 5 } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', message: expect.stringContaining('retyrDelay') }));
   });
 
+  it("refuses unknown event names in on/once/off ('task:doen')", async () => {
+    const { scheduler } = kit();
+    for (const method of ['on', 'once', 'off'] as const) {
+      expect(await codeOf(() => scheduler[method]('task:doen' as never, () => undefined))).toBe('ERR_INVALID_ARGUMENT');
+    }
+  });
+
   it("refuses stop({ force: 'false' }) and stop({ forse: true }) and keeps running", async () => {
     const { scheduler } = kit();
     await scheduler.start();

@@ -1,5 +1,6 @@
 import type { Clock, ClockTimer } from './clock.js';
 import { InvalidArgumentError } from '../errors.js';
+import { checkKeys, checkObject } from '../validation/validate.js';
 
 export interface SystemClockOptions {
   /**
@@ -11,11 +12,14 @@ export interface SystemClockOptions {
   readonly maxDelay?: number;
 }
 
+const optionKeys = Object.keys({ maxDelay: 0 } satisfies Record<keyof SystemClockOptions, 0>);
+
 /** The real clock: `Date.now()`, `performance.now()` and capped, re-arming `setTimeout`s. */
 export class SystemClock implements Clock {
   readonly #maxDelay: number;
 
   constructor(options: SystemClockOptions = {}) {
+    checkKeys(checkObject(options, 'SystemClock options'), optionKeys, 'SystemClock options');
     const { maxDelay = 30_000 } = options;
     if (!Number.isInteger(maxDelay) || maxDelay < 1 || maxDelay > 2 ** 31 - 1) {
       throw new InvalidArgumentError('SystemClock maxDelay', 'an integer from 1 to 2^31-1 ms', maxDelay);

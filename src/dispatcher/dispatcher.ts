@@ -1,5 +1,11 @@
 import type { RetryPolicy, Task } from '../task/task.js';
-import type { WorkContext } from './work-registry.js';
+
+/** What a work function receives besides its param; the Scheduler makes one per dispatch. */
+export interface WorkContext {
+  /** Aborts on a timeout, `abort(taskId)` or a forced stop. Pass it to fetch, streams, timers. */
+  readonly signal: AbortSignal;
+  readonly task: Task;
+}
 
 /**
  * The bridge to whatever runs tasks. The Scheduler knows workers only through this.

@@ -1,13 +1,9 @@
 import { InvalidArgumentError, UnknownWorkError } from '../errors.js';
 import { toRetryPolicy } from '../task/retry.js';
+import { checkKeys, checkObject } from '../validation/validate.js';
 import type { RetryInput } from '../task/retry.js';
-import type { RetryPolicy, Task } from '../task/task.js';
-
-export interface WorkContext {
-  /** Aborts on a timeout, `abort(taskId)` or a forced stop. Pass it to fetch, streams, timers. */
-  readonly signal: AbortSignal;
-  readonly task: Task;
-}
+import type { RetryPolicy } from '../task/task.js';
+import type { WorkContext } from './dispatcher.js';
 
 /** What runs a task: its param in, a JSON result out. May be async; may throw anything. */
 export type WorkFunction<P = never, R = unknown> = (param: P, context: WorkContext) => R | Promise<R>;
@@ -28,6 +24,8 @@ export interface WorkSettings {
   readonly retry: RetryPolicy | null;
   readonly timeout: number | null;
 }
+
+const workOptionKeys = Object.keys({ concurrency: 0, retry: 0, timeout: 0 } satisfies Record<keyof WorkOptions, 0>);
 
 const noSettings: WorkSettings = Object.freeze({ concurrency: Infinity, retry: null, timeout: null });
 
@@ -79,7 +77,8 @@ export class WorkRegistry {
 }
 
 function toSettings(options: WorkOptions, workId: string): WorkSettings {
-  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError(`register(${JSON.stringify(workId)}) options`, 'an object', options);
+  const what = `register(${JSON.stringify(workId)}) options`;
+  checkKeys(checkObject(options, what), workOptionKeys, what);
   const { concurrency, retry, timeout } = options;
   if (concurrency === undefined && retry === undefined && timeout === undefined) return noSettings;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new InvalidArgumentError(`${workId} concurrency`, 'an integer >= 1', concurrency);

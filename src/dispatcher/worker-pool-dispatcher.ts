@@ -1,12 +1,22 @@
 import { InvalidArgumentError, PoolFullError } from '../errors.js';
+import { checkKeys, checkObject } from '../validation/validate.js';
 import type { Task } from '../task/task.js';
-import type { DispatchHandle, Dispatcher, WorkOutcome } from './dispatcher.js';
-import type { WorkContext, WorkRegistry, WorkSettings } from './work-registry.js';
+import type { DispatchHandle, Dispatcher, WorkContext, WorkOutcome } from './dispatcher.js';
+import type { WorkRegistry, WorkSettings } from './work-registry.js';
 
 export interface WorkerPoolDispatcherOptions {
+  /** The work functions it runs, by work id. */
   readonly works: WorkRegistry;
   /** How many tasks run at once, at most. @default 1 */
   readonly concurrency?: number;
+}
+
+const optionKeys = Object.keys({ works: 0, concurrency: 0 } satisfies Record<keyof WorkerPoolDispatcherOptions, 0>);
+
+/** Whether `value` has what the pool uses of a WorkRegistry (another copy of kokugen's will do). */
+function isWorkRegistry(value: unknown): value is WorkRegistry {
+  const works = value as Partial<Record<keyof WorkRegistry, unknown>> | null | undefined;
+  return typeof works?.has === 'function' && typeof works.get === 'function' && typeof works.settings === 'function' && typeof works.limits === 'function';
 }
 
 /**
@@ -26,12 +36,18 @@ export class WorkerPoolDispatcher implements Dispatcher {
   readonly #perWork = new Map<string, number>();
 
   constructor(options: WorkerPoolDispatcherOptions) {
+    checkKeys(checkObject(options, 'WorkerPoolDispatcher options'), optionKeys, 'WorkerPoolDispatcher options');
     const { works, concurrency = 1 } = options;
+    if (!isWorkRegistry(works)) throw new InvalidArgumentError('WorkerPoolDispatcher works', 'a WorkRegistry', works);
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new InvalidArgumentError('WorkerPoolDispatcher concurrency', 'an integer >= 1', concurrency);
     }
     this.#works = works;
     this.#concurrency = concurrency;
+  }
+
+  get works(): WorkRegistry {
+    return this.#works;
   }
 
   get concurrency(): number {

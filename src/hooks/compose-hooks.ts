@@ -1,59 +1,39 @@
-import type { HookEvent, HookName, LoopHooks, ObserveHookName, Recovery, RecoverHookName } from './loop-hooks.js';
-
-const observeNames: readonly ObserveHookName[] = ['onStart', 'onGetNext', 'onDispatch', 'onUpdate', 'onTaskEnded', 'onStop'];
-const recoverNames: readonly RecoverHookName[] = ['onGetNextError', 'onDispatchError', 'onUpdateError', 'onTaskEndedError'];
-
-type AnyHook = (event: unknown) => unknown;
+import { HookFailedError } from '../errors.js';
+import { HookRunner, hookParts } from './hook-runner.js';
+import { hookNames, isRecoverHook } from './loop-hooks.js';
+import type { HookName, LoopHooks } from './loop-hooks.js';
 
 /**
- * Combines hook sets into one. Observation hooks run in order, each awaited, all of them even if
- * one throws (the first error is rethrown afterwards). For a recovery hook the first set that
- * returns a decision wins; sets after it are not asked.
+ * Combines hook sets into one; `hooks: composeHooks(a, b)` is exactly `hooks: [a, b]`, because the
+ * Scheduler takes a composed set apart and runs its sets as it runs an array (each isolated, each
+ * bounded by `hookTimeout`, every failure reported). A set is any object whose hook names are
+ * functions, own or inherited (a class instance works); it is read once, now.
+ *
+ * Called directly, a composed hook runs the same way without a time limit: observation hooks all
+ * run in order, each awaited, and the first error is thrown afterwards; for a recovery hook the first
+ * set that returns a decision wins, sets after it are not asked, and if none decides the first error
+ * is thrown (or nothing returned).
  */
 export function composeHooks(...sets: readonly LoopHooks[]): LoopHooks {
-  const composed: Partial<Record<HookName, AnyHook>> = {};
-  for (const name of observeNames) {
-    const fns = pick(sets, name);
-    if (fns.length === 0) continue;
-    composed[name] = async (event) => {
-      const errors: unknown[] = [];
-      for (const fn of fns) {
-        try {
-          await fn(event);
-        } catch (error) {
-          errors.push(error);
-        }
-      }
-      if (errors.length > 0) throw errors[0];
+  const runner = new HookRunner(sets, undefined, 0, ignore, 'composeHooks sets');
+  const composed: Partial<Record<HookName, (event: never) => Promise<unknown>>> = {};
+  for (const name of hookNames) {
+    if (!runner.has(name)) continue;
+    composed[name] = async (event: never) => {
+      const failures: unknown[] = [];
+      const report = (error: unknown): void => void failures.push(error);
+      const decision = isRecoverHook(name) ? await runner.recover(name, event, undefined, report) : await runner.observe(name, event, report);
+      if (decision === undefined && failures.length > 0) throw unwrap(failures[0]);
+      return decision;
     };
   }
-  for (const name of recoverNames) {
-    const fns = pick(sets, name);
-    if (fns.length === 0) continue;
-    composed[name] = async (event) => {
-      let firstError: unknown;
-      let failed = false;
-      for (const fn of fns) {
-        try {
-          const decision = (await fn(event)) as Recovery | undefined;
-          if (decision !== undefined) return decision;
-        } catch (error) {
-          if (!failed) firstError = error;
-          failed = true;
-        }
-      }
-      if (failed) throw firstError;
-      return undefined;
-    };
-  }
-  return composed as LoopHooks;
+  Object.defineProperty(composed, hookParts, { value: runner.sets });
+  return Object.freeze(composed) as LoopHooks;
 }
 
-function pick(sets: readonly LoopHooks[], name: HookName): AnyHook[] {
-  const fns: AnyHook[] = [];
-  for (const set of sets) {
-    const fn = set[name] as ((event: HookEvent<typeof name>) => unknown) | undefined;
-    if (typeof fn === 'function') fns.push(fn.bind(set) as AnyHook);
-  }
-  return fns;
+/** Called directly, a composed hook throws what the set threw, not the loop's report of it. */
+function unwrap(failure: unknown): unknown {
+  return failure instanceof HookFailedError ? failure.cause : failure;
 }
+
+function ignore(): void {}

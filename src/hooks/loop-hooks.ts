@@ -67,9 +67,33 @@ export interface LoopHooks {
   readonly onStop?: Observe<{ readonly error?: unknown }>;
 }
 
-export type ObserveHookName = 'onStart' | 'onGetNext' | 'onDispatch' | 'onUpdate' | 'onTaskEnded' | 'onStop';
-export type RecoverHookName = 'onGetNextError' | 'onDispatchError' | 'onUpdateError' | 'onTaskEndedError';
-export type HookName = ObserveHookName | RecoverHookName;
+/**
+ * Every hook by kind, at run time: the names a hook set is read for. `satisfies` keeps it equal to
+ * `LoopHooks`, so a hook added to the interface and not here (or the reverse) does not compile.
+ */
+const hookKinds = {
+  onStart: 'observe',
+  onGetNext: 'observe',
+  onGetNextError: 'recover',
+  onDispatch: 'observe',
+  onDispatchError: 'recover',
+  onUpdate: 'observe',
+  onUpdateError: 'recover',
+  onTaskEnded: 'observe',
+  onTaskEndedError: 'recover',
+  onStop: 'observe',
+} as const satisfies Record<keyof LoopHooks, 'observe' | 'recover'>;
+
+export type HookName = keyof typeof hookKinds;
+export type ObserveHookName = { [N in HookName]: (typeof hookKinds)[N] extends 'observe' ? N : never }[HookName];
+export type RecoverHookName = Exclude<HookName, ObserveHookName>;
+
+/** Every hook name, in the order of `LoopHooks`. */
+export const hookNames: readonly HookName[] = Object.freeze(Object.keys(hookKinds) as HookName[]);
+
+export function isRecoverHook(name: HookName): name is RecoverHookName {
+  return hookKinds[name] === 'recover';
+}
 
 /** The event each hook receives. */
 export type HookEvent<N extends HookName> = Parameters<NonNullable<LoopHooks[N]>>[0];

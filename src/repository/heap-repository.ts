@@ -10,8 +10,11 @@ import {
 import type { Series } from '../schedule/series.js';
 import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
+import { checkKeys, checkObject } from '../validation/validate.js';
 import { DueTimer } from './due-timer.js';
-import { PendingTask } from './pending-task.js';
+import { baseFor } from './packed-time.js';
+import { freshExtra, PendingTask } from './pending-task.js';
+import type { PendingExtra } from './pending-task.js';
 import { Retention } from './retention.js';
 import type { RetentionOptions } from './retention.js';
 import type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
@@ -20,6 +23,9 @@ export interface HeapRepositoryOptions {
   /** How long ended tasks are kept. */
   readonly retention?: RetentionOptions;
 }
+
+const optionKeys = Object.keys({ retention: 0 } satisfies Record<keyof HeapRepositoryOptions, 0>);
+const retentionKeys = Object.keys({ maxEnded: 0, maxAge: 0 } satisfies Record<keyof RetentionOptions, 0>);
 
 /**
  * The in-memory repository: a Map of tasks and a binary heap of the scheduled ones. A scheduled task
@@ -38,19 +44,29 @@ export class HeapRepository implements TaskRepository {
   #heap = new Heap<PendingTask>(PendingTask.compare);
   #stale = 0;
   #seq = 0;
+  /** What fresh records share, with the base of this repository's packed times (see `#enqueue`). */
+  #fresh: PendingExtra = freshExtra(undefined);
   readonly #series = new Map<string, Series>();
   /** Per series, the ids of its occurrences that are scheduled or dispatched. */
   readonly #active = new Map<string, Set<string>>();
+  /** Per series id, the ids of every task stored with it, in any state: lookups by series read only these. */
+  readonly #bySeries = new Map<string, Set<string>>();
   readonly #timer = new DueTimer();
   readonly #retention: Retention;
   /** Retention's callback: forgets the task only if it is still the one that ended then (ids can be reused after remove()). */
   readonly #forget = (id: string, endedAt: number): void => {
     const task = this.#tasks.get(id);
-    if (task !== undefined && isEnded(task.state) && task.endedAt === endedAt) this.#tasks.delete(id);
+    if (task !== undefined && isEnded(task.state) && task.endedAt === endedAt) {
+      this.#tasks.delete(id);
+      this.#unindex(task);
+    }
   };
 
   constructor(options: HeapRepositoryOptions = {}) {
-    this.#retention = new Retention(options.retention);
+    checkKeys(checkObject(options, 'HeapRepository options'), optionKeys, 'HeapRepository options');
+    const { retention } = options;
+    if (retention !== undefined) checkKeys(checkObject(retention, 'HeapRepository retention'), retentionKeys, 'HeapRepository retention');
+    this.#retention = new Retention(retention);
   }
 
   /** How many tasks (of any state) the repository holds. */
@@ -190,7 +206,14 @@ export class HeapRepository implements TaskRepository {
   find(query: TaskQuery): Promise<Task[]> {
     const { limit = 100, offset = 0 } = query;
     const found: Task[] = [];
-    for (const task of this.#tasks.values()) if (matchesQuery(task, query)) found.push(task);
+    if (query.seriesId === undefined) {
+      for (const task of this.#tasks.values()) if (matchesQuery(task, query)) found.push(task);
+    } else {
+      for (const id of this.#bySeries.get(query.seriesId) ?? []) {
+        const task = this.#tasks.get(id) as PendingTask | Task;
+        if (matchesQuery(task, query)) found.push(task);
+      }
+    }
     found.sort(query.state === TaskState.Scheduled ? compareTasks : (a, b) => a.seq - b.seq);
     return Promise.resolve(found.slice(offset, offset + limit).map(exposed));
   }
@@ -242,8 +265,9 @@ export class HeapRepository implements TaskRepository {
 
   removeSeries(id: string): Promise<boolean> {
     if (!this.#series.delete(id)) return Promise.resolve(false);
-    for (const task of [...this.#tasks.values()]) {
-      if (task.seriesId === id && task.state !== TaskState.Dispatched) this.#delete(task);
+    for (const taskId of [...(this.#bySeries.get(id) ?? [])]) {
+      const task = this.#tasks.get(taskId) as PendingTask | Task;
+      if (task.state !== TaskState.Dispatched) this.#delete(task);
     }
     this.#follow();
     return Promise.resolve(true);
@@ -258,9 +282,8 @@ export class HeapRepository implements TaskRepository {
     const task = createdTask(t, this.#seq++);
     this.#enqueue(task);
     if (task.seriesId !== null) {
-      let active = this.#active.get(task.seriesId);
-      if (active === undefined) this.#active.set(task.seriesId, (active = new Set()));
-      active.add(task.id);
+      addTo(this.#active, task.seriesId, task.id);
+      addTo(this.#bySeries, task.seriesId, task.id);
     }
     return task;
   }
@@ -285,21 +308,30 @@ export class HeapRepository implements TaskRepository {
   }
 
   #delete(task: Task): void {
-    if (task.state === TaskState.Scheduled) this.#stale++;
     this.#tasks.delete(task.id);
+    if (task.state === TaskState.Scheduled) this.#staled();
     this.#deactivate(task);
+    this.#unindex(task);
   }
 
   #deactivate(task: Task): void {
-    if (task.seriesId === null) return;
-    const active = this.#active.get(task.seriesId);
-    active?.delete(task.id);
-    if (active?.size === 0) this.#active.delete(task.seriesId);
+    if (task.seriesId !== null) deleteFrom(this.#active, task.seriesId, task.id);
+  }
+
+  /** Drops a task that left the Map from the series index. */
+  #unindex(task: Task): void {
+    if (task.seriesId !== null) deleteFrom(this.#bySeries, task.seriesId, task.id);
   }
 
   /** Keeps a scheduled task as its record, in the Map and in the heap. */
   #enqueue(task: Task): void {
-    const record = new PendingTask(task);
+    // The base is taken from the first time that can be one, then fixed. Records made before hold
+    // no time that could be an offset, so they never need it.
+    if (this.#fresh.base === undefined) {
+      const base = baseFor(task.scheduledAt) ?? baseFor(task.createdAt);
+      if (base !== undefined) this.#fresh = freshExtra(base);
+    }
+    const record = new PendingTask(task, this.#fresh);
     this.#tasks.set(task.id, record);
     this.#heap.push(record);
   }
@@ -330,6 +362,18 @@ export class HeapRepository implements TaskRepository {
   #follow(): void {
     this.#timer.follow(this.#liveTop()?.scheduledAt);
   }
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, id: string): void {
+  let ids = index.get(key);
+  if (ids === undefined) index.set(key, (ids = new Set()));
+  ids.add(id);
+}
+
+function deleteFrom(index: Map<string, Set<string>>, key: string, id: string): void {
+  const ids = index.get(key);
+  ids?.delete(id);
+  if (ids?.size === 0) index.delete(key);
 }
 
 /** What leaves the repository: the snapshot a record stands for, or the stored snapshot itself. */

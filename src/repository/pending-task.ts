@@ -5,9 +5,13 @@ import type { PackedTime } from './packed-time.js';
 
 /**
  * The fields in which a scheduled task differs from a freshly created one without series, retry,
- * timeout or deadline. Most pending tasks have none of them, and then share one `PendingExtra`.
+ * timeout or deadline, and the base of the record's packed times. Most pending tasks have none of
+ * those fields, and then share their repository's fresh `PendingExtra` (see `freshExtra`): the base
+ * lives here so that it costs those records nothing.
  */
-class PendingExtra {
+export class PendingExtra {
+  /** The base of the packed times of the records that point here (one per repository). */
+  readonly base: number | undefined;
   readonly seriesId: string | null;
   readonly retry: RetryPolicy | null;
   readonly timeout: number | null;
@@ -21,7 +25,8 @@ class PendingExtra {
   readonly recovered: boolean;
   readonly errors: readonly AttemptError[];
 
-  constructor(task: Task) {
+  constructor(task: Task, base: number | undefined) {
+    this.base = base;
     this.seriesId = task.seriesId;
     this.retry = task.retry;
     this.timeout = task.timeout;
@@ -37,11 +42,18 @@ class PendingExtra {
   }
 }
 
-/** The extra fields of every fresh task, shared: a fresh record costs one pointer for them. */
-const freshExtra = new PendingExtra(createdTask({ id: '', workId: '', param: null, scheduledAt: 0, priority: 0, meta: {}, createdAt: 0, seriesId: null, retry: null, timeout: null, deadline: null }, 0));
+const freshTask = createdTask({ id: '', workId: '', param: null, scheduledAt: 0, priority: 0, meta: {}, createdAt: 0, seriesId: null, retry: null, timeout: null, deadline: null }, 0);
+
+/**
+ * The extra fields of every fresh task, for a repository whose packed times have `base`: its fresh
+ * records share it, so each costs one pointer for them.
+ */
+export function freshExtra(base: number | undefined): PendingExtra {
+  return new PendingExtra(freshTask, base);
+}
 
 /** Whether every field `PendingExtra` would hold has the value `createdTask()` gives it. */
-function fresh(task: Task): boolean {
+function isFresh(task: Task): boolean {
   return (
     task.seriesId === null &&
     task.retry === null &&
@@ -74,38 +86,42 @@ export class PendingTask implements Task {
   readonly meta: Readonly<Record<string, string>>;
   readonly #scheduledAt: PackedTime;
   readonly #createdAt: PackedTime;
-  /** `freshExtra` (shared) when the task has the fresh defaults (see `fresh`). */
+  /** The repository's fresh extra (shared) when the task has the fresh defaults (see `isFresh`). */
   readonly #extra: PendingExtra;
 
-  /** The compact form of `task`, which must be `scheduled`. */
-  constructor(task: Task) {
+  /**
+   * The compact form of `task`, which must be `scheduled`, with its times packed against the base
+   * of `fresh`, its repository's `freshExtra`.
+   */
+  constructor(task: Task, fresh: PendingExtra) {
     this.id = task.id;
     this.workId = task.workId;
     this.param = task.param;
     this.priority = task.priority;
     this.seq = task.seq;
     this.meta = task.meta;
-    this.#scheduledAt = packTime(task.scheduledAt);
-    this.#createdAt = packTime(task.createdAt);
-    this.#extra = fresh(task) ? freshExtra : new PendingExtra(task);
+    this.#scheduledAt = packTime(task.scheduledAt, fresh.base);
+    this.#createdAt = packTime(task.createdAt, fresh.base);
+    this.#extra = isFresh(task) ? fresh : new PendingExtra(task, fresh.base);
   }
 
   /**
-   * `compareTasks` for records, which the heap calls about 2 log n times per claim: two offsets from
-   * the same base compare as they are (the difference is the same, exactly), without the getters.
+   * `compareTasks` for records of one repository, which the heap calls about 2 log n times per
+   * claim: two offsets from the same base compare as they are (the difference is the same,
+   * exactly), without the getters.
    */
   static compare(this: void, a: PendingTask, b: PendingTask): number {
     const x = a.#scheduledAt;
     const y = b.#scheduledAt;
-    return (typeof x === 'number' && typeof y === 'number' ? x - y : unpackTime(x) - unpackTime(y)) || b.priority - a.priority || a.seq - b.seq;
+    return (typeof x === 'number' && typeof y === 'number' ? x - y : unpackTime(x, a.#extra.base) - unpackTime(y, b.#extra.base)) || b.priority - a.priority || a.seq - b.seq;
   }
 
   get scheduledAt(): number {
-    return unpackTime(this.#scheduledAt);
+    return unpackTime(this.#scheduledAt, this.#extra.base);
   }
 
   get createdAt(): number {
-    return unpackTime(this.#createdAt);
+    return unpackTime(this.#createdAt, this.#extra.base);
   }
 
   get state(): TaskState {

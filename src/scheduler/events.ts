@@ -37,4 +37,28 @@ export interface SchedulerEvents {
 }
 
 export type SchedulerEventName = keyof SchedulerEvents;
+
+/** Every event name, for checks at run time; `satisfies` keeps it equal to `SchedulerEvents`. */
+const eventTable = {
+  'task:scheduled': true,
+  'task:updated': true,
+  'task:cancelled': true,
+  'task:dispatched': true,
+  'task:recovered': true,
+  'task:done': true,
+  'task:failed': true,
+  'task:retrying': true,
+  'task:expired': true,
+  'task:removed': true,
+  'series:misfired': true,
+  'series:disabled': true,
+  'series:enabled': true,
+  'series:removed': true,
+  'series:failed': true,
+  'loop:error': true,
+  'loop:stopped': true,
+} as const satisfies Record<SchedulerEventName, true>;
+
+/** The names of `SchedulerEvents`, in its order. */
+export const schedulerEventNames: readonly SchedulerEventName[] = Object.freeze(Object.keys(eventTable) as SchedulerEventName[]);
 export type SchedulerListener<E extends SchedulerEventName> = (payload: SchedulerEvents[E]) => void | Promise<void>;

@@ -1,5 +1,5 @@
 import type { ClockTimer } from '../clock/clock.js';
-import type { WorkContext } from '../dispatcher/work-registry.js';
+import type { WorkContext } from '../dispatcher/dispatcher.js';
 import type { Task } from '../task/task.js';
 
 const settled: Promise<void> = Promise.resolve();

@@ -62,7 +62,7 @@ export function checkSchedulerOptions(options: SchedulerOptions): CheckedOptions
   const { maxParamBytes = 1_048_576, hookTimeout = 10_000, retryDelay = 1_000, keepAlive = true, owner = 'default', recovery = RecoveryPolicy.Rerun, schedules = {}, random = Math.random } = options;
   if (typeof repository?.claimDue !== 'function') throw new InvalidArgumentError('Scheduler repository', 'a TaskRepository', repository);
   if (typeof dispatcher?.dispatch !== 'function') throw new InvalidArgumentError('Scheduler dispatcher', 'a Dispatcher', dispatcher);
-  if (typeof clock?.setTimer !== 'function' || typeof clock.after !== 'function') throw new InvalidArgumentError('Scheduler clock', 'a Clock', clock);
+  if (typeof clock?.setTimer !== 'function' || typeof clock.after !== 'function' || typeof clock.monotonic !== 'function') throw new InvalidArgumentError('Scheduler clock', 'a Clock', clock);
   positive(maxParamBytes, 'maxParamBytes');
   positive(hookTimeout, 'hookTimeout');
   positive(retryDelay, 'retryDelay', 0);
@@ -72,7 +72,6 @@ export function checkSchedulerOptions(options: SchedulerOptions): CheckedOptions
   if (typeof random !== 'function') throw new InvalidArgumentError('random', 'a function returning [0, 1)', random);
   checkObject(schedules, 'schedules');
   const hookSets = Array.isArray(hooks) ? (hooks as readonly LoopHooks[]) : [hooks as LoopHooks];
-  for (const set of hookSets) checkObject(set, 'hooks');
   return { repository, dispatcher, clock, hookSets, hookTimeout, schedules, settings: { maxParamBytes, retryDelay, keepAlive, owner, recovery, random } };
 }
 

@@ -8,6 +8,7 @@ import { checkId, checkKeys, checkObject } from '../validation/validate.js';
 import type { ScheduleInput, UpdateInput } from '../validation/validate.js';
 import { writeFor } from './caller-write.js';
 import { Core, SchedulerState } from './core.js';
+import { schedulerEventNames } from './events.js';
 import type { SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
 import { Loop } from './loop.js';
 import { Outcomes } from './outcomes.js';
@@ -48,7 +49,7 @@ export class Scheduler {
     const events = new SafeEmitter<SchedulerEvents>((event, error) => {
       // A failing loop:error listener must not report itself forever.
       if (event !== 'loop:error') this.#core.report(new ListenerFailedError(String(event), error), 'listener');
-    });
+    }, schedulerEventNames);
     this.#core = new Core({
       repository,
       dispatcher,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DispatchHandle, Dispatcher } from '../dispatcher/dispatcher.js';
 import { WorkRegistry } from '../dispatcher/work-registry.js';
-import type { WorkContext } from '../dispatcher/work-registry.js';
+import type { WorkContext } from '../dispatcher/dispatcher.js';
 import type { Task } from '../task/task.js';
 import { TaskState } from '../task/task.js';
 import { flush } from './fake-clock.js';

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as root from '../src/index.js';
+import * as repository from '../src/repository/index.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> };
+
+/** Helpers for repository writers: what the shipped repositories are built from. */
+const forRepositoryWriters = ['appendError', 'compareTasks', 'crashError', 'createdTask', 'matchesQuery', 'snapshot', 'DueTimer', 'Retention'] as const;
+
+describe('entry points', () => {
+  it('the root is for users: no helpers for repository writers', () => {
+    expect(forRepositoryWriters.filter((name) => name in root)).toEqual([]);
+    for (const name of ['Scheduler', 'HeapRepository', 'WorkerPoolDispatcher', 'WorkRegistry', 'composeHooks', 'Recovery', 'SystemClock', 'TaskState', 'schedulerEventNames']) expect(name in root, name).toBe(true);
+  });
+
+  it('kokugen/repository has them', () => {
+    expect(Object.keys(repository).sort()).toEqual([...forRepositoryWriters].sort());
+  });
+
+  it('package.json exports each entry with its types first', () => {
+    expect(Object.keys(pkg.exports)).toEqual(['.', './testing', './typeorm', './repository', './package.json']);
+    expect(pkg.exports['./repository']).toEqual({ types: './dist/repository/index.d.ts', default: './dist/repository/index.js' });
+    for (const [key, target] of Object.entries(pkg.exports)) {
+      if (typeof target === 'object' && target !== null) expect(Object.keys(target)[0], key).toBe('types');
+    }
+  });
+});
