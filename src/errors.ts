@@ -21,6 +21,7 @@ export const ErrorCode = {
   Timeout: 'ERR_TIMEOUT',
   RetryLater: 'ERR_RETRY_LATER',
   StateConflict: 'ERR_STATE_CONFLICT',
+  WorkModule: 'ERR_WORK_MODULE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -266,6 +267,22 @@ export class StateConflictError extends KokugenError {
     this.taskId = taskId;
     this.expected = expected;
     this.actual = actual;
+  }
+}
+
+/**
+ * A worker thread's works module (`WorkerThreadDispatcher`) did not load, or its default export is
+ * not a map of works. `problem` completes the sentence "the works module <module> ...".
+ */
+export class WorkModuleError extends KokugenError {
+  override get name(): string {
+    return 'WorkModuleError';
+  }
+
+  readonly module: string;
+  constructor(module: string, problem: string, options?: { cause?: unknown }) {
+    super(ErrorCode.WorkModule, `the works module ${module} ${problem}`, options);
+    this.module = module;
   }
 }
 
