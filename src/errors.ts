@@ -22,6 +22,7 @@ export const ErrorCode = {
   RetryLater: 'ERR_RETRY_LATER',
   StateConflict: 'ERR_STATE_CONFLICT',
   InvalidSchedule: 'ERR_INVALID_SCHEDULE',
+  WorkModule: 'ERR_WORK_MODULE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -283,6 +284,22 @@ export class InvalidScheduleError extends KokugenError {
   constructor(reason: string, seriesId?: string) {
     super(ErrorCode.InvalidSchedule, `${seriesId === undefined ? 'the schedule' : `the schedule of series ${JSON.stringify(seriesId)}`} produced ${reason}`);
     this.seriesId = seriesId;
+  }
+}
+
+/**
+ * A worker thread's works module (`WorkerThreadDispatcher`) did not load, or its default export is
+ * not a map of works. `problem` completes the sentence "the works module <module> ...".
+ */
+export class WorkModuleError extends KokugenError {
+  override get name(): string {
+    return 'WorkModuleError';
+  }
+
+  readonly module: string;
+  constructor(module: string, problem: string, options?: { cause?: unknown }) {
+    super(ErrorCode.WorkModule, `the works module ${module} ${problem}`, options);
+    this.module = module;
   }
 }
 

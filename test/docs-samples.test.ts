@@ -9,7 +9,8 @@
  *   while this file is collected, so its describe/it calls register as tests of their own. Any other block is imported
  *   inside a test and must finish (schedulers stopped) within 2 s.
  * A block whose first line is `// file: name.ts` is written under that name, so later blocks of the
- * same page can import it as './name.js'; the others are sample-<n>.ts.
+ * same page can import it as './name.js'; the others are sample-<n>.ts. A named block is also
+ * written as plain JS (name.js), for code that loads it outside vitest: a worker thread's module.
  * A ```text block right after a ts block is what the block prints with console.log, exactly.
  *
  * docs/typeorm.md and docs/performance.md test their own samples.
@@ -47,6 +48,7 @@ interface Sample {
   /** What the block prints, when a ```text block follows it. */
   readonly output: string | undefined;
   readonly isTestFile: boolean;
+  readonly named: boolean;
 }
 
 function extract(page: string): Sample[] {
@@ -76,6 +78,7 @@ function extract(page: string): Sample[] {
       code,
       output,
       isTestFile: /from 'vitest'|\b(repository|dispatcher)Contract\(/.test(code),
+      named: named !== undefined,
     });
   }
   return samples;
@@ -86,6 +89,10 @@ const samples = pages.flatMap(extract);
 for (const sample of samples) {
   mkdirSync(dirname(sample.file), { recursive: true });
   writeFileSync(sample.file, sample.code);
+  if (sample.named) {
+    const js = ts.transpileModule(sample.code, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true } });
+    writeFileSync(sample.file.replace(/\.ts$/, '.js'), js.outputText);
+  }
 }
 
 // Test-file samples register their describe/it calls now, while this file is collected.
@@ -113,7 +120,7 @@ describe('docs samples', () => {
         noUnusedLocals: false,
         noUnusedParameters: false,
         noEmit: true,
-        paths: { kokugen: ['./src/index.ts'], 'kokugen/testing': ['./src/testing/index.ts'], 'kokugen/repository': ['./src/repository/index.ts'] },
+        paths: { kokugen: ['./src/index.ts'], 'kokugen/testing': ['./src/testing/index.ts'], 'kokugen/repository': ['./src/repository/index.ts'], 'kokugen/worker-threads': ['./src/worker-threads.ts'] },
         pathsBasePath: root,
       },
     );
