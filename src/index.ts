@@ -1,6 +1,7 @@
 export { Scheduler, SchedulerState } from './scheduler/scheduler.js';
 export type { SchedulerOptions, StopOptions } from './scheduler/scheduler.js';
-export type { ScheduleInput, UpdateInput } from './validation/validate.js';
+export type { ScheduleInput, StepInput, UpdateInput } from './validation/validate.js';
+export type { ChainOptions, Flow, GroupOptions, ThenInput } from './scheduler/flow-input.js';
 export { cron } from './schedule/cron.js';
 export type { CronOptions } from './schedule/cron.js';
 export { every } from './schedule/every.js';
@@ -28,8 +29,8 @@ export type { HookEvent, HookName, LoopHooks, UpdateKind } from './hooks/loop-ho
 export { SystemClock } from './clock/system-clock.js';
 export type { SystemClockOptions } from './clock/system-clock.js';
 export type { Clock, ClockTimer } from './clock/clock.js';
-export { Backoff, isEnded, maxErrorHistory, RecoveryPolicy, TaskState } from './task/task.js';
-export type { AttemptError, EndedState, JsonValue, RetryPolicy, Task, TaskError, TaskOutcome, TaskQuery } from './task/task.js';
+export { Backoff, isEnded, maxErrorHistory, RecoveryPolicy, ReleaseWhen, TaskState } from './task/task.js';
+export type { AttemptError, Dependency, EndedState, JsonValue, RetryPolicy, Task, TaskError, TaskOutcome, TaskQuery } from './task/task.js';
 export {
   AbortedError,
   AlreadyDispatchedError,

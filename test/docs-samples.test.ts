@@ -37,6 +37,7 @@ const pages = [
   'docs/testing.md',
   'docs/schedules.md',
   'docs/retries.md',
+  'docs/workflows.md',
 ] as const;
 
 interface Sample {

@@ -64,7 +64,7 @@ function bridged(works: WorkRegistry, concurrency: number): Promise<WorkerThread
     Promise.resolve()
       .then(() => {
         called(task.id).resolve();
-        return works.get(message.workId as string)(task.param, { signal: controller.signal, task });
+        return works.get(message.workId as string)(task.param, { signal: controller.signal, task, parents: [] });
       })
       .then(
         (value) => settle(true, value),

@@ -26,7 +26,7 @@ afterEach(async () => {
 export async function start(dispatcher: WorkerThreadDispatcher, workId: string, param: unknown = null, signal: AbortSignal = never): Promise<DispatchHandle> {
   await dispatcher.ready(never);
   const task = dispatchedTask(workId, param as Task['param']);
-  return dispatcher.dispatch(task, { signal, task });
+  return dispatcher.dispatch(task, { signal, task, parents: [] });
 }
 
 /** Like `start`, and waits for the outcome. */

@@ -5,6 +5,11 @@ export interface WorkContext {
   /** Aborts on a timeout, `abort(taskId)` or a forced stop. Pass it to fetch, streams, timers. */
   readonly signal: AbortSignal;
   readonly task: Task;
+  /**
+   * A flow step's parents as they ended (with their `result`), in the order it waited for them;
+   * empty for a task that waited for none.
+   */
+  readonly parents: readonly Task[];
 }
 
 /**

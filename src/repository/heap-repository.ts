@@ -8,6 +8,7 @@ import {
   TaskNotFoundError,
 } from '../errors.js';
 import type { Series } from '../schedule/series.js';
+import { settleFlow } from '../task/flow.js';
 import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 import { checkKeys, checkObject } from '../validation/validate.js';
@@ -51,6 +52,8 @@ export class HeapRepository implements TaskRepository {
   readonly #active = new Map<string, Set<string>>();
   /** Per series id, the ids of every task stored with it, in any state: lookups by series read only these. */
   readonly #bySeries = new Map<string, Set<string>>();
+  /** Per flow id, the ids of every task stored with it: what the write ending a step reads. */
+  readonly #byFlow = new Map<string, Set<string>>();
   readonly #timer = new DueTimer();
   readonly #retention: Retention;
   /** Retention's callback: forgets the task only if it is still the one that ended then (ids can be reused after remove()). */
@@ -93,6 +96,11 @@ export class HeapRepository implements TaskRepository {
   update(id: string, patch: TaskPatch): Promise<Task> {
     const current = this.#tasks.get(id);
     if (current === undefined) return Promise.reject(new TaskNotFoundError(id));
+    if (current.state === TaskState.Waiting) {
+      const next = snapshot(current, patch);
+      this.#tasks.set(id, next);
+      return Promise.resolve(next);
+    }
     if (current.state !== TaskState.Scheduled) return Promise.reject(notScheduled(current));
     const next = snapshot(current, patch);
     this.#enqueue(next);
@@ -106,7 +114,8 @@ export class HeapRepository implements TaskRepository {
     if (current === undefined) return Promise.reject(new TaskNotFoundError(id));
     if (current.state === TaskState.Dispatched) return Promise.reject(new AlreadyDispatchedError(id));
     if (isEnded(current.state)) return Promise.resolve(undefined);
-    const cancelled = this.#cancelScheduled(current, now);
+    const cancelled = this.#cancelPending(current, now);
+    if (cancelled.flowId !== null) this.#settleFlow(cancelled.flowId, now);
     this.#follow();
     return Promise.resolve(cancelled);
   }
@@ -172,8 +181,13 @@ export class HeapRepository implements TaskRepository {
     this.#deactivate(ended);
     this.#retention.ended(id, now, this.#forget);
     const added = next !== undefined && this.#mayAddOccurrence(next.seriesId, false) ? this.#insert(next) : undefined;
-    if (added !== undefined) this.#follow();
-    return Promise.resolve(added === undefined ? { task: ended } : { task: ended, next: added });
+    // Only a flow's tasks can have dependents: an ordinary task pays this one null check.
+    const dependents = ended.flowId === null ? undefined : this.#settleFlow(ended.flowId, now);
+    if (added !== undefined || dependents !== undefined) this.#follow();
+    const completion: { -readonly [K in keyof Completion]: Completion[K] } = { task: ended };
+    if (added !== undefined) completion.next = added;
+    if (dependents !== undefined && dependents.length > 0) completion.dependents = dependents;
+    return Promise.resolve(completion);
   }
 
   recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]> {
@@ -197,6 +211,7 @@ export class HeapRepository implements TaskRepository {
         this.#tasks.set(task.id, task);
         this.#deactivate(task);
         this.#retention.ended(task.id, now, this.#forget);
+        if (task.flowId !== null) this.#settleFlow(task.flowId, now);
       }
     }
     this.#follow();
@@ -206,10 +221,11 @@ export class HeapRepository implements TaskRepository {
   find(query: TaskQuery): Promise<Task[]> {
     const { limit = 100, offset = 0 } = query;
     const found: Task[] = [];
-    if (query.seriesId === undefined) {
+    const indexed = query.seriesId !== undefined ? this.#bySeries.get(query.seriesId) : query.flowId !== undefined ? this.#byFlow.get(query.flowId) : undefined;
+    if (query.seriesId === undefined && query.flowId === undefined) {
       for (const task of this.#tasks.values()) if (matchesQuery(task, query)) found.push(task);
     } else {
-      for (const id of this.#bySeries.get(query.seriesId) ?? []) {
+      for (const id of indexed ?? []) {
         const task = this.#tasks.get(id) as PendingTask | Task;
         if (matchesQuery(task, query)) found.push(task);
       }
@@ -254,7 +270,7 @@ export class HeapRepository implements TaskRepository {
     if (!enabled) {
       for (const taskId of [...(this.#active.get(id) ?? [])]) {
         const occurrence = this.#tasks.get(taskId);
-        if (occurrence?.state === TaskState.Scheduled) task = this.#cancelScheduled(occurrence, now);
+        if (occurrence?.state === TaskState.Scheduled) task = this.#cancelPending(occurrence, now);
       }
     } else if (next !== undefined && this.#mayAddOccurrence(id, true)) {
       task = this.#insert(next);
@@ -280,12 +296,36 @@ export class HeapRepository implements TaskRepository {
   /** Stores a new task; returns its first snapshot (the caller's to hand out, the repository keeps a record). */
   #insert(t: NewTask): Task {
     const task = createdTask(t, this.#seq++);
-    this.#enqueue(task);
+    // A waiting step is not claimable: it stays out of the heap until its parents release it.
+    if (task.state === TaskState.Waiting) this.#tasks.set(task.id, task);
+    else this.#enqueue(task);
     if (task.seriesId !== null) {
       addTo(this.#active, task.seriesId, task.id);
       addTo(this.#bySeries, task.seriesId, task.id);
     }
+    if (task.flowId !== null) addTo(this.#byFlow, task.flowId, task.id);
     return task;
+  }
+
+  /** Releases or cancels the flow's waiting steps that the ending of one of its tasks decided; returns them. */
+  #settleFlow(flowId: string, now: number): Task[] {
+    const members: Task[] = [];
+    for (const id of this.#byFlow.get(flowId) ?? []) members.push(this.#tasks.get(id) as Task);
+    const changed: Task[] = [];
+    for (const change of settleFlow(members, now)) {
+      const current = this.#tasks.get(change.id) as Task;
+      if (change.state === TaskState.Scheduled) {
+        const released = snapshot(current, { state: TaskState.Scheduled, scheduledAt: change.scheduledAt });
+        this.#enqueue(released);
+        changed.push(released);
+      } else {
+        const cancelled = snapshot(current, { state: TaskState.Cancelled, endedAt: now, error: change.error });
+        this.#tasks.set(cancelled.id, cancelled);
+        this.#retention.ended(cancelled.id, now, this.#forget);
+        changed.push(cancelled);
+      }
+    }
+    return changed;
   }
 
   /** Whether a series may get a new occurrence: it exists, is enabled, and has no scheduled (or, `strict`, running) one. */
@@ -298,10 +338,11 @@ export class HeapRepository implements TaskRepository {
     return true;
   }
 
-  #cancelScheduled(current: Task, now: number): Task {
+  /** Cancels a scheduled or waiting task (only a scheduled one has a heap entry to stale). */
+  #cancelPending(current: Task, now: number): Task {
     const cancelled = snapshot(current, { state: TaskState.Cancelled, endedAt: now });
     this.#tasks.set(cancelled.id, cancelled);
-    this.#staled();
+    if (current.state === TaskState.Scheduled) this.#staled();
     this.#deactivate(cancelled);
     this.#retention.ended(current.id, now, this.#forget);
     return cancelled;
@@ -321,6 +362,7 @@ export class HeapRepository implements TaskRepository {
   /** Drops a task that left the Map from the series index. */
   #unindex(task: Task): void {
     if (task.seriesId !== null) deleteFrom(this.#bySeries, task.seriesId, task.id);
+    if (task.flowId !== null) deleteFrom(this.#byFlow, task.flowId, task.id);
   }
 
   /** Keeps a scheduled task as its record, in the Map and in the heap. */

@@ -6,6 +6,8 @@
 export type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
 export type { NewTask, TaskChange, TaskOutcome, TaskPatch } from '../task/task.js';
 export { appendError, compareTasks, crashError, createdTask, matchesQuery, snapshot } from '../task/task.js';
+export { flowCancelled, settleFlow } from '../task/flow.js';
+export type { FlowChange, FlowMember } from '../task/flow.js';
 export { DueTimer } from './due-timer.js';
 export { Retention } from './retention.js';
 export type { RetentionOptions } from './retention.js';

@@ -1,5 +1,5 @@
 import { createdTask, noErrors, snapshot, TaskState } from '../task/task.js';
-import type { AttemptError, JsonValue, RetryPolicy, Task, TaskError } from '../task/task.js';
+import type { AttemptError, Dependency, JsonValue, RetryPolicy, Task, TaskError } from '../task/task.js';
 import { packTime, unpackTime } from './packed-time.js';
 import type { PackedTime } from './packed-time.js';
 
@@ -24,6 +24,8 @@ export class PendingExtra {
   readonly owner: string | null;
   readonly recovered: boolean;
   readonly errors: readonly AttemptError[];
+  readonly flowId: string | null;
+  readonly dependsOn: Dependency | null;
 
   constructor(task: Task, base: number | undefined) {
     this.base = base;
@@ -39,6 +41,8 @@ export class PendingExtra {
     this.owner = task.owner;
     this.recovered = task.recovered;
     this.errors = task.errors;
+    this.flowId = task.flowId;
+    this.dependsOn = task.dependsOn;
   }
 }
 
@@ -66,7 +70,9 @@ function isFresh(task: Task): boolean {
     task.attempt === 0 &&
     task.owner === null &&
     task.recovered === false &&
-    task.errors === noErrors
+    task.errors === noErrors &&
+    task.flowId === null &&
+    task.dependsOn === null
   );
 }
 
@@ -174,6 +180,14 @@ export class PendingTask implements Task {
 
   get errors(): readonly AttemptError[] {
     return this.#extra.errors;
+  }
+
+  get flowId(): string | null {
+    return this.#extra.flowId;
+  }
+
+  get dependsOn(): Dependency | null {
+    return this.#extra.dependsOn;
   }
 
   /** The frozen snapshot this record stands for, equal field by field to the one it was made from. */

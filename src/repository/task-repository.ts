@@ -14,8 +14,9 @@ import type { NewTask, RecoveryPolicy, Task, TaskOutcome, TaskPatch, TaskQuery }
  */
 export interface TaskRepository {
   /**
-   * Stores new tasks as `scheduled`, all or none: if any id exists (or repeats in the batch) it
-   * throws `ERR_DUPLICATE_ID` and stores nothing. Returns the stored tasks in input order.
+   * Stores new tasks as `scheduled` (or `waiting`, those with `dependsOn`), all or none: if any id
+   * exists (or repeats in the batch) it throws `ERR_DUPLICATE_ID` and stores nothing. Returns the
+   * stored tasks in input order. A waiting task's parents are added in the same batch (or before).
    */
   add(tasks: readonly NewTask[]): Promise<Task[]>;
 
@@ -23,14 +24,15 @@ export interface TaskRepository {
   get(id: string): Promise<Task | undefined>;
 
   /**
-   * Changes a `scheduled` task. Throws `ERR_TASK_NOT_FOUND`, `ERR_ALREADY_DISPATCHED` (dispatched
+   * Changes a `scheduled` (or `waiting`) task. Throws `ERR_TASK_NOT_FOUND`, `ERR_ALREADY_DISPATCHED` (dispatched
    * or ended after running), or `ERR_TASK_CANCELLED`.
    */
   update(id: string, patch: TaskPatch): Promise<Task>;
 
   /**
-   * Cancels a `scheduled` task and returns it. Returns `undefined` if it had already ended;
-   * throws `ERR_TASK_NOT_FOUND`, or `ERR_ALREADY_DISPATCHED` while it runs.
+   * Cancels a `scheduled` or `waiting` task and returns it. Returns `undefined` if it had already
+   * ended; throws `ERR_TASK_NOT_FOUND`, or `ERR_ALREADY_DISPATCHED` while it runs. In a flow, the
+   * same write settles the steps waiting for it (see `complete`).
    */
   cancel(id: string, now: number): Promise<Task | undefined>;
 
@@ -49,15 +51,18 @@ export interface TaskRepository {
    * Records how a `dispatched` task ended (or, for a `scheduled` outcome, puts it back for a retry,
    * appending the error to `errors`). When `next` is given and the outcome ends the task, `next`
    * (the series' next occurrence) is added in the same write — only if its series exists, is
-   * enabled and has no other `scheduled` occurrence. Throws `ERR_TASK_NOT_FOUND` or, if the task
-   * is not dispatched, `ERR_INVALID_ARGUMENT`.
+   * enabled and has no other `scheduled` occurrence. When the task ends and has a `flowId`, the
+   * same write settles the flow's `waiting` steps as `settleFlow` (task/flow.ts) decides: released
+   * to `scheduled`, or ended `cancelled` with the reason (returned as `dependents`). Throws
+   * `ERR_TASK_NOT_FOUND` or, if the task is not dispatched, `ERR_INVALID_ARGUMENT`.
    */
   complete(id: string, outcome: TaskOutcome, now: number, next?: NewTask): Promise<Completion>;
 
   /**
    * Crash recovery: tasks still `dispatched` by `owner` (a run that ended without recording their
    * outcomes) are marked `recovered` and either put back to `scheduled` (`rerun`, keeping their
-   * time and attempt count) or ended `failed` with a `CrashRecovery` error (`fail`). Returns them.
+   * time and attempt count) or ended `failed` with a `CrashRecovery` error (`fail`). Returns them. Flows of
+   * tasks ended `failed` are settled in the same write, as by `complete`.
    */
   recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]>;
 
@@ -103,6 +108,8 @@ export interface Completion {
   readonly task: Task;
   /** The series' next occurrence, when one was added. */
   readonly next?: Task;
+  /** Flow steps this ending released (now `scheduled`) or cancelled, in the same write. */
+  readonly dependents?: readonly Task[];
 }
 
 export interface SeriesChange {

@@ -69,8 +69,8 @@ export class Loop {
   }
 
   /** Starts the bookkeeping of a task that leaves the store for a worker (or to end without one). */
-  track(task: Task): Run {
-    const run = new Run(task);
+  track(task: Task, parents?: readonly Task[]): Run {
+    const run = new Run(task, parents);
     this.#core.running.set(task.id, run);
     return run;
   }
@@ -131,8 +131,8 @@ export class Loop {
    * of a series whose policy is `skip`. Those end `expired` without running.
    */
   #take(task: Task): Promise<void> | undefined {
-    // Most tasks have neither a deadline nor a series: hand them over without an async frame.
-    return task.deadline === null && task.seriesId === null ? this.#dispatch(task) : this.#takeChecked(task);
+    // Most tasks have neither a deadline, a series nor parents: hand them over without an async frame.
+    return task.deadline === null && task.seriesId === null && task.dependsOn === null ? this.#dispatch(task) : this.#takeChecked(task);
   }
 
   async #takeChecked(task: Task): Promise<void> {
@@ -149,18 +149,25 @@ export class Loop {
         }
       }
     }
-    if (expiry === undefined) return this.#dispatch(task);
+    if (expiry === undefined) return this.#dispatch(task, task.dependsOn === null ? undefined : await this.#parents(task.dependsOn.parents, task.id));
     const run = this.track(task);
     run.finished = this.#outcomes.finish(run, { kind: 'expired', expiry });
+  }
+
+  /** A step's parents as stored now; one retention dropped is left out, a failed read reported. */
+  async #parents(ids: readonly string[], taskId: string): Promise<Task[]> {
+    const core = this.#core;
+    const found = await Promise.all(ids.map((id) => core.repository.get(id).catch((error: unknown) => void core.report(error, 'claim', taskId))));
+    return found.filter((task): task is Task => task !== undefined);
   }
 
   /**
    * Hands a claimed task to the dispatcher; a refused task is recorded failed, never dropped.
    * Synchronous when the dispatcher accepts synchronously and no hook observes: the hot path.
    */
-  #dispatch(task: Task): Promise<void> | undefined {
+  #dispatch(task: Task, parents?: readonly Task[]): Promise<void> | undefined {
     const core = this.#core;
-    const run = this.track(task);
+    const run = this.track(task, parents);
     if (core.forceSignal.aborted) {
       // Claimed in the batch a forced stop interrupted: record it aborted rather than start it.
       run.finished = this.#outcomes.finish(run, { kind: 'stopped', error: core.forceSignal.reason });

@@ -107,7 +107,7 @@ export class Outcomes {
     else if (current.state !== TaskState.Scheduled && current.state !== TaskState.Dispatched) core.waiters.resolve(taskId, current);
   }
 
-  async #tell({ task: stored, next: added }: Completion, thrown: unknown): Promise<void> {
+  async #tell({ task: stored, next: added, dependents }: Completion, thrown: unknown): Promise<void> {
     const core = this.#core;
     if (stored.state === TaskState.Scheduled) {
       core.wakeIfDue([stored]);
@@ -122,7 +122,48 @@ export class Outcomes {
       core.wakeIfDue([added]);
       core.events.emit('task:scheduled', { task: added });
     }
+    if (dependents !== undefined) this.tellDependents(dependents);
     if (core.hooks.has('onTaskEnded')) await core.hooks.observe('onTaskEnded', { task: stored });
+  }
+
+  /** Says what a write did to a flow's waiting steps: released ones are scheduled, others cancelled. */
+  tellDependents(dependents: readonly Task[]): void {
+    const core = this.#core;
+    core.wakeIfDue(dependents);
+    for (const task of dependents) {
+      if (task.state === TaskState.Scheduled) {
+        core.events.emit('task:scheduled', { task });
+      } else {
+        core.events.emit('task:cancelled', { task });
+        core.waiters.resolve(task.id, task);
+      }
+    }
+  }
+
+  /**
+   * After a write that ended `task` without returning what it did to its flow (cancel, crash
+   * recovery): the steps that write settled, read back for events and waiters only — the write
+   * itself settled them atomically.
+   */
+  async tellFlow(task: Task): Promise<void> {
+    const core = this.#core;
+    if (task.flowId === null || task.endedAt === null) return;
+    try {
+      const steps = await core.repository.find({ flowId: task.flowId, limit: Number.MAX_SAFE_INTEGER });
+      // A step depending on `task` could be released only now, as `task` only now ended; a step
+      // cancelled in turn (a chain's later ones) shares the reason's kind and the time.
+      this.tellDependents(
+        steps.filter(
+          (step) =>
+            step.id !== task.id &&
+            (step.state === TaskState.Scheduled
+              ? step.dependsOn?.parents.includes(task.id) === true
+              : step.state === TaskState.Cancelled && step.endedAt === task.endedAt && step.error?.name === 'FlowCancelled'),
+        ),
+      );
+    } catch (error) {
+      core.report(error, 'complete', task.id);
+    }
   }
 
   /** The next occurrence of the task's series, if it has one (a failed lookup is reported, not fatal). */

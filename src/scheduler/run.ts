@@ -3,6 +3,7 @@ import type { WorkContext } from '../dispatcher/dispatcher.js';
 import type { Task } from '../task/task.js';
 
 const settled: Promise<void> = Promise.resolve();
+const noParents: readonly Task[] = Object.freeze([]);
 
 /**
  * One dispatched task while it runs, and the context its work function receives.
@@ -13,6 +14,7 @@ const settled: Promise<void> = Promise.resolve();
  */
 export class Run implements WorkContext {
   readonly task: Task;
+  readonly parents: readonly Task[];
   /** Set by whichever records the outcome first: the work settling, a timeout, abort() or a forced stop. */
   ended = false;
   finished: Promise<void> = settled;
@@ -21,8 +23,9 @@ export class Run implements WorkContext {
   #aborted = false;
   #reason: unknown;
 
-  constructor(task: Task) {
+  constructor(task: Task, parents: readonly Task[] = noParents) {
     this.task = task;
+    this.parents = parents;
   }
 
   get signal(): AbortSignal {

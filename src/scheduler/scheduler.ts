@@ -5,11 +5,13 @@ import { nextTime } from '../schedule/next-time.js';
 import { isEnded, TaskState } from '../task/task.js';
 import type { Task, TaskQuery } from '../task/task.js';
 import { checkId, checkKeys, checkObject } from '../validation/validate.js';
-import type { ScheduleInput, UpdateInput } from '../validation/validate.js';
+import type { ScheduleInput, StepInput, UpdateInput } from '../validation/validate.js';
 import { writeFor } from './caller-write.js';
 import { Core, SchedulerState } from './core.js';
 import { schedulerEventNames } from './events.js';
 import type { SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
+import { toChain, toGroup, toWithCallbacks } from './flow-input.js';
+import type { ChainOptions, Flow, GroupOptions } from './flow-input.js';
 import { Loop } from './loop.js';
 import { Outcomes } from './outcomes.js';
 import { SafeEmitter } from './safe-emitter.js';
@@ -107,6 +109,7 @@ export class Scheduler {
     for (const task of recovered) {
       core.events.emit('task:recovered', { task });
       if (isEnded(task.state)) core.waiters.resolve(task.id, task);
+      if (isEnded(task.state) && task.flowId !== null) await this.#outcomes.tellFlow(task);
     }
     await this.#repairSeries();
     core.state = SchedulerState.Running;
@@ -159,7 +162,26 @@ export class Scheduler {
    */
   async schedule(input: ScheduleInput): Promise<Task> {
     if (typeof input === 'object' && input !== null && input.schedule !== undefined) return this.#addSeries(input);
-    return (await this.#add([toNewTask(input, this.#inputContext())]))[0] as Task;
+    const plain = typeof input === 'object' && input !== null && input.onSuccess === undefined && input.onFailure === undefined;
+    return (await this.#add(plain ? [toNewTask(input, this.#inputContext())] : toWithCallbacks(input, this.#inputContext())))[0] as Task;
+  }
+
+  /**
+   * Schedules steps that run one after another: each becomes due when the one before ended `done`;
+   * when one fails for good, the later ones end `cancelled`. All are stored in one write.
+   */
+  async chain(steps: readonly StepInput[], options: ChainOptions = {}): Promise<Flow> {
+    const { id, tasks } = toChain(steps, options, this.#inputContext());
+    return { id, tasks: await this.#add(tasks) };
+  }
+
+  /**
+   * Schedules members that run independently and, with `then`, a chord's callback due once every
+   * member ended `done` (or, with `runOnFailure`, ended at all); otherwise it ends `cancelled`.
+   */
+  async group(members: readonly StepInput[], options: GroupOptions = {}): Promise<Flow> {
+    const { id, tasks } = toGroup(members, options, this.#inputContext());
+    return { id, tasks: await this.#add(tasks) };
   }
 
   /** Schedules many tasks in one repository write: all are stored, or none. */
@@ -205,6 +227,7 @@ export class Scheduler {
     if (core.events.has('task:cancelled')) core.events.emit('task:cancelled', { task });
     if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'cancel' });
     core.waiters.resolve(id, task);
+    if (task.flowId !== null) await this.#outcomes.tellFlow(task);
     return true;
   }
 

@@ -22,16 +22,16 @@ export interface InputContext {
   readonly dispatcher: Pick<Dispatcher, 'supports' | 'workDefaults'>;
 }
 
-const oneOffKeys = ['id', 'workId', 'param', 'at', 'delay', 'priority', 'meta', 'retry', 'timeout', 'deadline'] as const;
+export const oneOffKeys = ['id', 'workId', 'param', 'at', 'delay', 'priority', 'meta', 'retry', 'timeout', 'deadline'] as const;
 const seriesKeys = [...oneOffKeys, 'schedule', 'misfire', 'grace'] as const;
 const updateKeys = ['at', 'delay', 'param', 'priority', 'meta'] as const;
-const queryKeys = ['state', 'workId', 'seriesId', 'limit', 'offset'] as const;
+const queryKeys = ['state', 'workId', 'seriesId', 'flowId', 'limit', 'offset'] as const;
 
 /** A one-off task; `what` names the call in errors. */
 export function toNewTask(input: ScheduleInput, context: InputContext, what = 'schedule'): NewTask {
   const object = checkObject(input, what);
   if (object['schedule'] !== undefined && what !== 'schedule') throw new InvalidArgumentError(what, 'one-off tasks (schedule a series with schedule())', input);
-  checkKeys(object, [...oneOffKeys, 'schedule'], what);
+  checkKeys(object, what === 'schedule' ? [...oneOffKeys, 'schedule', 'onSuccess', 'onFailure'] : [...oneOffKeys, 'schedule'], what);
   const scheduledAt = checkTime(object, context.now, true) as number;
   return { ...taskFields(object, context), scheduledAt, seriesId: null, deadline: checkDeadline(object['deadline'], scheduledAt) };
 }
@@ -86,10 +86,11 @@ export function toPatch(input: UpdateInput, context: Pick<InputContext, 'now' | 
 export function toQuery(query: TaskQuery): TaskQuery & { readonly limit: number; readonly offset: number } {
   const object = checkObject(query, 'find');
   checkKeys(object, queryKeys, 'find');
-  const { state, workId, seriesId, limit = 100, offset = 0 } = query;
+  const { state, workId, seriesId, flowId, limit = 100, offset = 0 } = query;
   if (state !== undefined && !Object.values(TaskState).includes(state)) throw new InvalidArgumentError('find state', Object.values(TaskState).join(', '), state);
   if (workId !== undefined) checkId(workId, 'find workId');
   if (seriesId !== undefined) checkId(seriesId, 'find seriesId');
+  if (flowId !== undefined) checkId(flowId, 'find flowId');
   for (const [name, value, min] of [['limit', limit, 1], ['offset', offset, 0]] as const) {
     if (!Number.isSafeInteger(value) || value < min) throw new InvalidArgumentError(`find ${name}`, `an integer >= ${min}`, value);
   }
@@ -114,7 +115,7 @@ export function occurrence(series: Series, at: number, now: number): NewTask {
 }
 
 /** The fields one-off tasks and series share, checked. */
-function taskFields(object: Record<string, unknown>, context: InputContext): Omit<NewTask, 'scheduledAt' | 'seriesId' | 'deadline'> {
+export function taskFields(object: Record<string, unknown>, context: InputContext): Omit<NewTask, 'scheduledAt' | 'seriesId' | 'deadline'> {
   const workId = checkId(object['workId'], 'workId');
   if (!context.dispatcher.supports(workId)) throw new UnknownWorkError(workId);
   const defaults = context.dispatcher.workDefaults?.(workId);

@@ -6,6 +6,9 @@
  * States: `scheduled` → `dispatched` → `done` | `failed`, or back to `scheduled` for a retry;
  * `scheduled` → `cancelled`; `scheduled`/`dispatched` → `expired` when its deadline passed before it
  * started (or a misfired series occurrence was skipped). Ended states never change again.
+ * A flow step that waits for other tasks (`dependsOn`) starts `waiting`: it is stored but never
+ * claimed; the write that ends its last parent moves it to `scheduled`, or ends it `cancelled`
+ * when a parent ended in a way its condition does not accept (see flow.ts).
  */
 export const TaskState = {
   Scheduled: 'scheduled',
@@ -14,6 +17,7 @@ export const TaskState = {
   Failed: 'failed',
   Cancelled: 'cancelled',
   Expired: 'expired',
+  Waiting: 'waiting',
 } as const;
 export type TaskState = (typeof TaskState)[keyof typeof TaskState];
 
@@ -57,6 +61,26 @@ export interface RetryPolicy {
   readonly jitter: number;
 }
 
+/** Which endings of its parents release a waiting task (any other ending cancels it). */
+export const ReleaseWhen = {
+  /** Every parent ended `done`: a chain step, a chord's callback, an `onSuccess` callback. */
+  AllDone: 'done',
+  /** Every parent ended, in any state: a chord's callback with `runOnFailure`. */
+  AllEnded: 'ended',
+  /** The parent ended `failed` or `expired`: an `onFailure` callback. */
+  AnyFailed: 'failed',
+} as const;
+export type ReleaseWhen = (typeof ReleaseWhen)[keyof typeof ReleaseWhen];
+
+/** What a waiting flow step waits for. Stored with the task, so it survives restarts. */
+export interface Dependency {
+  /** The ids of the tasks it waits for, in the order its work receives them. */
+  readonly parents: readonly string[];
+  readonly when: ReleaseWhen;
+  /** Ms after its release at which it becomes due (never before its own `scheduledAt`). */
+  readonly delay: number;
+}
+
 export interface Task {
   readonly id: string;
   readonly workId: string;
@@ -91,6 +115,10 @@ export interface Task {
   readonly deadline: number | null;
   /** Errors of failed attempts, oldest first, the latest `maxErrorHistory` kept. */
   readonly errors: readonly AttemptError[];
+  /** The flow (chain, group, callbacks) this task is a step of, or null for a task outside a flow. */
+  readonly flowId: string | null;
+  /** What a flow step waits for before it may run; null: nothing. */
+  readonly dependsOn: Dependency | null;
 }
 
 /** What crash recovery does with tasks a previous run left `dispatched`. */
@@ -115,6 +143,10 @@ export interface NewTask {
   readonly retry: RetryPolicy | null;
   readonly timeout: number | null;
   readonly deadline: number | null;
+  /** @default null */
+  readonly flowId?: string | null;
+  /** A task with parents is stored `waiting`. @default null */
+  readonly dependsOn?: Dependency | null;
 }
 
 /** The fields an update may change, only while the task is still `scheduled`. */
@@ -140,6 +172,7 @@ export interface TaskQuery {
   readonly state?: TaskState;
   readonly workId?: string;
   readonly seriesId?: string;
+  readonly flowId?: string;
   /** @default 100 */
   readonly limit?: number;
   /** @default 0 */
@@ -176,7 +209,8 @@ export function matchesQuery(task: Task, query: TaskQuery): boolean {
   return (
     (query.state === undefined || task.state === query.state) &&
     (query.workId === undefined || task.workId === query.workId) &&
-    (query.seriesId === undefined || task.seriesId === query.seriesId)
+    (query.seriesId === undefined || task.seriesId === query.seriesId) &&
+    (query.flowId === undefined || task.flowId === query.flowId)
   );
 }
 
@@ -211,13 +245,15 @@ export function snapshot(task: Task, change: TaskChange): Task {
     timeout: task.timeout,
     deadline: task.deadline,
     errors: change.errors === undefined ? task.errors : change.errors,
+    flowId: task.flowId,
+    dependsOn: task.dependsOn,
   });
 }
 
 /** The error history of a task that never failed: one shared frozen array. */
 export const noErrors: readonly AttemptError[] = Object.freeze([]);
 
-/** The first snapshot of a new task, as every repository stores it: `scheduled`, never run. */
+/** The first snapshot of a new task, as every repository stores it: `scheduled` (or `waiting`), never run. */
 export function createdTask(t: NewTask, seq: number): Task {
   return Object.freeze({
     id: t.id,
@@ -227,7 +263,7 @@ export function createdTask(t: NewTask, seq: number): Task {
     priority: t.priority,
     seq,
     meta: t.meta,
-    state: TaskState.Scheduled,
+    state: t.dependsOn === undefined || t.dependsOn === null ? TaskState.Scheduled : TaskState.Waiting,
     createdAt: t.createdAt,
     dispatchedAt: null,
     endedAt: null,
@@ -241,5 +277,7 @@ export function createdTask(t: NewTask, seq: number): Task {
     timeout: t.timeout,
     deadline: t.deadline,
     errors: noErrors,
+    flowId: t.flowId ?? null,
+    dependsOn: t.dependsOn ?? null,
   });
 }

@@ -46,6 +46,8 @@ export function dispatchedTask(workId: string, param: Task['param'] = null): Tas
     timeout: null,
     deadline: null,
     errors: [],
+    flowId: null,
+    dependsOn: null,
   });
 }
 
@@ -55,10 +57,10 @@ export function dispatcherContract(name: string, create: DispatcherFactory): voi
     const never = new AbortController().signal;
     const start = async (dispatcher: Dispatcher, task: Task, signal = never): Promise<DispatchHandle> => {
       await dispatcher.ready(never);
-      return await dispatcher.dispatch(task, { signal, task });
+      return await dispatcher.dispatch(task, { signal, task, parents: [] });
     };
     /** Hands a task over without waiting for ready(): the cases that test refusals and free counts. */
-    const handOver = (dispatcher: Dispatcher, task: Task): DispatchHandle | Promise<DispatchHandle> => dispatcher.dispatch(task, { signal: never, task });
+    const handOver = (dispatcher: Dispatcher, task: Task): DispatchHandle | Promise<DispatchHandle> => dispatcher.dispatch(task, { signal: never, task, parents: [] });
     const codeOf = async (run: () => unknown): Promise<unknown> => {
       try {
         await run();

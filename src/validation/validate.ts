@@ -36,7 +36,17 @@ export interface ScheduleInput {
   readonly misfire?: Misfire;
   /** Series only: how late (ms) an occurrence may be and still count as on time. @default 1_000 */
   readonly grace?: number;
+  /** One-off only: a task made due when this one ends `done`, by the write that records it. */
+  readonly onSuccess?: StepInput;
+  /** One-off only: a task made due when this one ends `failed` or `expired` for good. */
+  readonly onFailure?: StepInput;
 }
+
+/**
+ * A flow step (chain step, group member, callback): a one-off task whose `at`/`delay` are optional
+ * (@default delay 0); a step that waits for others counts its `delay` from its release.
+ */
+export type StepInput = Omit<ScheduleInput, 'schedule' | 'misfire' | 'grace' | 'onSuccess' | 'onFailure'>;
 
 /** What `update()` takes: any of these, at least one; `at` and `delay` not both. */
 export interface UpdateInput {

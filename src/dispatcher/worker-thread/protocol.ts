@@ -21,6 +21,8 @@ export interface DescribeRequest {
 export interface RunRequest {
   readonly kind: 'run';
   readonly task: Task;
+  /** A flow step's parents (`WorkContext.parents`): ended tasks, plain JSON like the task. */
+  readonly parents: readonly Task[];
   /** Where the main side posts the abort reason (a `WireThrown`); closed when the work settles. */
   readonly port: MessagePort;
 }

@@ -31,7 +31,7 @@ async function describeWorks(): Promise<DescribeReply> {
   return { ok: true, works: works.described };
 }
 
-async function run({ task, port }: RunRequest): Promise<RunReply> {
+async function run({ task, parents, port }: RunRequest): Promise<RunReply> {
   const signal = liveSignal(port);
   try {
     const works = await load();
@@ -39,7 +39,7 @@ async function run({ task, port }: RunRequest): Promise<RunReply> {
     const work = works.functions.get(task.workId);
     if (work === undefined) return { ok: false, error: toWire(new UnknownWorkError(task.workId)) };
     const frozen = deepFreeze(task);
-    return result(await work(frozen.param, { signal, task: frozen }));
+    return result(await work(frozen.param, { signal, task: frozen, parents: Object.freeze(parents.map(deepFreeze)) }));
   } catch (thrown) {
     return { ok: false, error: toWire(thrown) };
   } finally {

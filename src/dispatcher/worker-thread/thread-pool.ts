@@ -96,7 +96,7 @@ export class ThreadPool {
   }
 
   /** Runs `task` in a free thread: resolves with its result, rejects with what it threw or with `signal.reason`. */
-  run(task: Task, signal: AbortSignal): Promise<unknown> {
+  run(task: Task, signal: AbortSignal, parents: readonly Task[] = []): Promise<unknown> {
     const { port1, port2 } = new MessageChannel();
     const terminate = new AbortController();
     let timer: ClockTimer | undefined;
@@ -106,7 +106,7 @@ export class ThreadPool {
     };
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
-    const request: RunRequest = { kind: 'run', task, port: port2 };
+    const request: RunRequest = { kind: 'run', task, parents, port: port2 };
     const settle = (): void => {
       signal.removeEventListener('abort', onAbort);
       timer?.cancel();

@@ -64,7 +64,7 @@ export class WorkerThreadDispatcher implements Dispatcher, AsyncDisposable {
     try {
       const registry = new WorkRegistry();
       for (const { id, options: settings } of await pool.describe()) {
-        registry.register(id, (_param: unknown, context) => pool.run(context.task, context.signal), settings);
+        registry.register(id, (_param: unknown, context) => pool.run(context.task, context.signal, context.parents), settings);
       }
       return new WorkerThreadDispatcher(pool, registry, concurrency, module);
     } catch (error) {

@@ -37,6 +37,8 @@ export function toTask(row: Row): Task {
     timeout: toNullableNumber(row['timeout']),
     deadline: toNullableNumber(row['deadline']),
     errors: parseJson(row['errors']) as unknown as readonly AttemptError[],
+    flowId: null,
+    dependsOn: null,
   });
 }
 
