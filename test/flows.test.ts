@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { TaskState } from '../src/index.js';
+import { every, HeapRepository, Scheduler, TaskState } from '../src/index.js';
 import type { Task, WorkContext, WorkRegistry } from '../src/index.js';
+import { FakeClock } from '../src/testing/index.js';
+import { WorkerThreadDispatcher } from '../src/worker-threads.js';
 import { codeOf, kit, T0 } from './helpers.js';
+import { track } from './setup/leak-guard.js';
 
 /** Works that log their runs: 'step' returns its param, 'fail' throws, 'gather' returns its parents' results. */
 function flowWorks(log: string[], contexts: Map<string, WorkContext>) {
@@ -211,10 +214,28 @@ describe('onSuccess / onFailure', () => {
 
   it('refuses callbacks on a series or in scheduleMany', async () => {
     const { scheduler } = flowKit();
-    const { every } = await import('../src/index.js');
     expect(await codeOf(scheduler.schedule({ workId: 'step', schedule: every(1_000), onSuccess: { workId: 'step' } }))).toBe('ERR_INVALID_ARGUMENT');
     expect(await codeOf(scheduler.scheduleMany([{ workId: 'step', delay: 0, onSuccess: { workId: 'step' } }]))).toBe('ERR_INVALID_ARGUMENT');
     expect(await codeOf(scheduler.schedule({ workId: 'step', delay: 0, onSuccess: { workId: 'step', onFailure: {} } as never }))).toBe('ERR_INVALID_ARGUMENT');
     expect(await scheduler.find()).toEqual([]);
+  });
+});
+
+describe('parents in worker threads', () => {
+  it('a step running in a worker thread receives its parents, frozen, with their results', async () => {
+    const dispatcher = await WorkerThreadDispatcher.create({ module: new URL('./fixtures/worker-threads/works.mjs', import.meta.url), concurrency: 2 });
+    try {
+      const scheduler = track(new Scheduler({ repository: new HeapRepository(), dispatcher, clock: new FakeClock(T0) }));
+      const flow = await scheduler.group([{ workId: 'double', param: 2 }, { workId: 'double', param: 5 }], { then: { workId: 'parents' } });
+      await scheduler.start();
+      const then = await scheduler.wait(flow.tasks[2]?.id as string);
+      expect(then.result).toEqual([
+        { id: flow.tasks[0]?.id, state: TaskState.Done, result: 4, frozen: true },
+        { id: flow.tasks[1]?.id, state: TaskState.Done, result: 10, frozen: true },
+      ]);
+      await scheduler.stop();
+    } finally {
+      await dispatcher.close();
+    }
   });
 });
