@@ -2,7 +2,7 @@
 // Runs every case in a fresh `node --expose-gc` process, in rounds (each round runs every case
 // once, so a slow moment of a shared machine hits all cases alike), prints markdown tables of
 // medians (min–max) with ratios against the ideal reference of the same invocation, checks the
-// targets of issue 5, and writes bench/results/latest.json (and latest.md).
+// targets of issues 5 and 9, and writes bench/results/latest.json (and latest.md).
 //
 // Options: --quick, --repeats=N, --only=W1,W3 (workloads), --profile (CPU profiles instead, see profile.mjs).
 // KOKUGEN_DIST=path benches another build of the kit instead of dist/ (e.g. a candidate change).
@@ -215,11 +215,15 @@ if (of('W2').length > 0) {
     of('W2').map((c) => [label(c), c.n, cell(c, 'addRate', 'rate'), fmt.x(ratio(c, 'addRate')), cell(c, 'bytesPerTask', 'int'), fmt.x(ratio(c, 'bytesPerTask')), cell(c, 'cancelRate', 'rate'), fmt.x(ratio(c, 'cancelRate')), cell(c, 'bytesPerTaskAfterCancel', 'int'), c.summary.exitsByItself?.all ? `yes (${fmt.ms(med(c, 'exitMs'))} ms)` : 'NO', cell(c, 'peakRssMb', 'int')]),
   );
 }
+/** Issue 9: while 100,000 due-now tasks drain, event-loop delay p99 ≤ 20 ms and max ≤ 50 ms (on the medians over the rounds). */
+const eld = { n: 100_000, p99: 20, max: 50 };
+const eldPass = (c) => med(c, 'eldP99') !== null && med(c, 'eldP99') <= eld.p99 && med(c, 'eldMax') <= eld.max;
 if (of('W3').length > 0) {
   md.push('### W3 due-now — N tasks all due now, added before start, concurrency 64 (setTimeout: no limit, runs while adding)', '');
+  md.push(`ELD: event-loop delay while the tasks drain (monitorEventLoopDelay, resolution 1 ms), same runs; target at N = ${eld.n}: p99 ≤ ${eld.p99} ms and max ≤ ${eld.max} ms. setTimeout's tasks ran while adding: its run rate and ELD do not compare.`, '');
   table(
-    ['impl', 'N', 'run rate /s', '×ideal', 'add+run rate /s', '×ideal', 'lost', 'peak RSS MB'],
-    of('W3').map((c) => [label(c), c.n, cell(c, 'runRate', 'rate'), fmt.x(ratio(c, 'runRate')), cell(c, 'e2eRate', 'rate'), fmt.x(ratio(c, 'e2eRate')), worst(c, 'lost'), cell(c, 'peakRssMb', 'int')]),
+    ['impl', 'N', 'run rate /s', '×ideal', 'ELD p99 ms', 'ELD max ms', `ELD ≤ ${eld.p99} / ${eld.max} ms`, 'add+run rate /s', '×ideal', 'lost', 'peak RSS MB'],
+    of('W3').map((c) => [label(c), c.n, cell(c, 'runRate', 'rate'), fmt.x(ratio(c, 'runRate')), cell(c, 'eldP99', 'ms'), cell(c, 'eldMax', 'ms'), c.n < eld.n || c.args.impl === 'timeout' ? '—' : eldPass(c) ? 'pass' : '**miss**', cell(c, 'e2eRate', 'rate'), fmt.x(ratio(c, 'e2eRate')), worst(c, 'lost'), cell(c, 'peakRssMb', 'int')]),
   );
 }
 if (of('W4').length > 0) {
@@ -242,7 +246,7 @@ if (of('W5').length > 0) {
 }
 for (const line of skipped) md.push(`_${line}_`, '');
 
-// ---- targets (issue 5), on the full kit: Scheduler + HeapRepository + WorkerPoolDispatcher ----
+// ---- targets (issues 5 and 9), on the full kit: Scheduler + HeapRepository + WorkerPoolDispatcher ----
 
 const targets = [];
 const target = (name, need, value, pass, note = '') => targets.push({ name, need, value, pass, note });
@@ -275,6 +279,13 @@ if (kit('W3') !== undefined) {
   const c = kit('W3');
   const r = ratio(c, 'runRate');
   target('W3 due-now tasks/s', '≥ 0.5× ideal', `${fmt.rate(med(c, 'runRate'))}/s = ${fmt.x(r)}`, r !== null && r >= 0.5);
+  const name = `W3 event-loop delay while ${eld.n.toLocaleString('en')} due tasks drain (issue 9)`;
+  const need = `p99 ≤ ${eld.p99} ms, max ≤ ${eld.max} ms`;
+  if (c.n < eld.n) target(name, need, `not checked (N=${c.n}; --only=W3 without --quick checks it)`, null);
+  else {
+    const i = find('W3', 'ideal', c.n);
+    target(name, need, `p99 ${fmt.ms(med(c, 'eldP99'))} ms, max ${fmt.ms(med(c, 'eldMax'))} ms (ideal: ${fmt.ms(med(i, 'eldP99'))}, ${fmt.ms(med(i, 'eldMax'))} ms)`, eldPass(c));
+  }
 }
 if (of('W4').length > 0) {
   const fake = of('W4').find((c) => c.impl === 'kit-fake');
@@ -290,7 +301,7 @@ for (const c of of('W5')) {
   }
 }
 if (targets.length > 0) {
-  md.push('### Targets (issue 5), full kit', '');
+  md.push('### Targets (issues 5 and 9), full kit', '');
   table(
     ['target', 'needed', 'measured', 'result'],
     targets.map((t) => [t.name, t.need, t.note === '' ? t.value : `${t.value} — ${t.note}`, t.pass === null ? '—' : t.pass ? 'pass' : '**miss**']),
