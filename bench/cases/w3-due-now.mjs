@@ -1,7 +1,10 @@
 // W3 due-now: n tasks all due now, added while the scheduler is not running, then started with a
 // concurrency limit. Measures tasks/s from start() until every work has settled ("run rate") and
 // from the first add ("end-to-end rate"). Plain setTimeout has no stop/start: its run starts
-// while adding, so only its end-to-end rate means anything.
+// while adding, so only its end-to-end rate means anything. "CPU rate" is the run's tasks per
+// second of this process's CPU time: a slow moment of a shared machine stretches the wall clock
+// but hardly the CPU time, so it is the steadier figure to compare two builds by (it leaves out
+// time the loop sits idle, which the run rate counts).
 //
 // It also measures the event-loop delay while the tasks drain (issue 9): how long a timer or I/O
 // callback of the same process would have waited. monitorEventLoopDelay arms a libuv timer every
@@ -34,6 +37,7 @@ if (delay !== undefined) {
   await turn();
   await sleep(3);
 }
+const cpu = process.cpuUsage();
 const t1 = performance.now();
 await adapter.start();
 const deadline = setTimeout(rec.giveUp, grace);
@@ -41,6 +45,7 @@ await rec.all;
 clearTimeout(deadline);
 await adapter.idle();
 const t2 = performance.now();
+const { user, system } = process.cpuUsage(cpu);
 if (delay !== undefined) {
   await sleep(2); // the monitor's callback after the drain, which records the last gap
   delay.disable();
@@ -52,6 +57,7 @@ emit({
   addMs,
   runMs: t2 - t1,
   runRate: n / ((t2 - t1) / 1000),
+  cpuRate: n / ((user + system) / 1e6),
   e2eRate: n / ((addMs + t2 - t1) / 1000),
   ...(delay === undefined ? {} : { eldP50: ms(delay.percentile(50)), eldP99: ms(delay.percentile(99)), eldMax: ms(delay.max), eldSamples: delay.count }),
   ...rec.tally(),
