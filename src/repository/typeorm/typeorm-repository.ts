@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SeriesNotFoundError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
+import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SeriesNotFoundError, StateConflictError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { checkObject } from '../../validation/validate.js';
 import { appendError, compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
@@ -170,9 +170,8 @@ export class TypeOrmRepository implements TaskRepository {
       async (sql): Promise<Completion> => {
         const current = await this.#tables.lockTask(sql, id);
         if (current === undefined) throw new TaskNotFoundError(id);
-        if (current.state !== TaskState.Dispatched) {
-          throw new InvalidArgumentError(`complete(${JSON.stringify(id)})`, 'a dispatched task', `a ${current.state} task`, { described: true });
-        }
+        // Another attempt, a cancel or a recovery ended it first (or, from the shared path, it was not dispatched there either).
+        if (current.state !== TaskState.Dispatched) throw new StateConflictError(id, TaskState.Dispatched, current.state);
         if (successor !== undefined) await this.#tables.refuseExisting(sql, this.#tasks, [successor.id]);
         if (ended.state === TaskState.Scheduled) {
           return { task: await this.#tables.save(sql, { ...current, state: TaskState.Scheduled, scheduledAt: ended.scheduledAt, errors: appendError(current.errors, ended.error) }) };
