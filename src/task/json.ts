@@ -71,7 +71,24 @@ function check(value: unknown, path: string, ancestors: Set<object>): string | u
   }
 }
 
-function deepFreeze<T>(value: T): T {
+/**
+ * JSON text of a value to store, kept as text (not jsonb) by the databases so that key order and
+ * number spelling come back byte-identical. Throws `ERR_INVALID_ARGUMENT` naming `what` for a value
+ * that has no JSON text (undefined, a function, a symbol).
+ */
+export function toJsonText(value: unknown, what: string): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new InvalidArgumentError(what, 'a JSON value', value);
+  return text;
+}
+
+/** The frozen value of stored JSON text. */
+export function parseFrozenJson(text: string): JsonValue {
+  return deepFreeze(JSON.parse(text) as JsonValue);
+}
+
+/** Freezes `value` and everything in it; returns it. */
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
     for (const child of Object.values(value)) deepFreeze(child);
     Object.freeze(value);

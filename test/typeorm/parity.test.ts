@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeapRepository, TaskState } from '../../src/index.js';
-import type { ScheduleInput, TaskRepository } from '../../src/index.js';
+import type { NewTask, ScheduleInput, TaskRepository } from '../../src/index.js';
+import { newTask } from '../../src/testing/index.js';
 import { codeOf, kit } from '../helpers.js';
 import { invalidScheduleInputs } from '../invalid-inputs.js';
 import { describePostgres, openStore } from './stores.js';
@@ -41,6 +42,26 @@ function parity(kind: StoreKind): void {
     expect(await codeOf(() => scheduler.cancel('a\u0000b'))).toBe('ERR_INVALID_ARGUMENT');
     expect(await codeOf(() => scheduler.remove('a\u0000b'))).toBe('ERR_INVALID_ARGUMENT');
     expect(await codeOf(() => kit().scheduler.get('a\u0000b'))).toBe('ERR_INVALID_ARGUMENT');
+  });
+
+  it.each<[string, Partial<ScheduleInput>]>([
+    ['a fractional priority', { priority: 1.5 }],
+    ['a huge priority', { priority: 2 ** 40 }],
+    ['non-string meta', { meta: { n: 1 } as never }],
+    ['a class instance as meta', { meta: new (class Labels { team = 'ops'; })() }],
+    ['a zero timeout', { timeout: 0 }],
+    ['a timeout past 2^31-1', { timeout: 2 ** 31 }],
+    ['an empty id', { id: '' }],
+    ['an id with NUL', { id: 'a\u0000b' }],
+    ['a 201-character id', { id: 'i'.repeat(201) }],
+  ])('refuses %s from a direct caller of the repository with the very check the scheduler uses', async (_name, input) => {
+    const { scheduler } = kit({ repository: new HeapRepository() });
+    const atEdge: unknown = await scheduler.schedule({ workId: 'record', delay: 0, ...input }).catch((error: unknown) => error);
+    const atStore: unknown = await store.repository.add([newTask(input as Partial<NewTask>)]).catch((error: unknown) => error);
+    expect(atEdge).toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    // One copy of each check: the same refusal, word for word, whoever is asked.
+    expect(atStore).toMatchObject({ code: 'ERR_INVALID_ARGUMENT', message: (atEdge as Error).message });
+    expect(await stored(store.repository)).toEqual([]);
   });
 
   it('keeps whole milliseconds: a fractional due time rounds up (never early), a deadline down', async () => {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { DataSource } from 'typeorm';
 import { InvalidArgumentError } from '../../errors.js';
-import { checkKeys, checkObject } from '../../validation/validate.js';
+import { checkInteger, checkKeys, checkObject } from '../../validation/validate.js';
 import { kokugenMigrations } from './migrations/index.js';
 import { kokugenEntities } from './entities.js';
 
@@ -68,13 +68,6 @@ export function dataSourceFor(options: TypeOrmOpenOptions): { dataSource: DataSo
     return { dataSource: new DataSource({ type: 'postgres', url, poolSize, ...common }), synchronous: undefined };
   }
   throw new InvalidArgumentError('type', "'sqlite' or 'postgres'", object['type']);
-}
-
-export function checkInteger(value: unknown, what: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
-    throw new InvalidArgumentError(what, `an integer from ${min} to 2^31-1`, value);
-  }
-  return value;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Misfire, Series } from '../../schedule/series.js';
 import type { ScheduleSpec } from '../../schedule/schedule.js';
 import type { AttemptError, JsonValue, RetryPolicy, Task, TaskError, TaskState } from '../../task/task.js';
-import { toJsonText } from './checks.js';
+import { parseFrozenJson, toJsonText } from '../../task/json.js';
 
 /** A row as the drivers return it: pg gives BIGINT as strings, SQLite gives booleans as 0/1. */
 export type Row = Readonly<Record<string, unknown>>;
@@ -114,17 +114,9 @@ function toBoolean(value: unknown): boolean {
 }
 
 function parseJson(text: unknown): JsonValue {
-  return deepFreeze(JSON.parse(text as string) as JsonValue);
+  return parseFrozenJson(text as string);
 }
 
 function parseNullableJson(text: unknown): JsonValue {
   return text === null || text === undefined ? null : parseJson(text);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }

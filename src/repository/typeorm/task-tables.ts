@@ -2,7 +2,7 @@ import { DuplicateIdError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { createdTask, TaskState } from '../../task/task.js';
 import type { NewTask, Task } from '../../task/task.js';
-import { isStorableText } from './checks.js';
+import { isStorableText } from '../../validation/validate.js';
 import { seriesColumnCount, seriesColumns, seriesValues, taskColumns, taskValues, toNumber, toSeries, toTask } from './task-row.js';
 import { chunks, placeholders } from './task-store.js';
 import type { JsonColumn, Sql, TaskStore } from './task-store.js';

@@ -1,15 +1,16 @@
 import type { DataSource } from 'typeorm';
 import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SeriesNotFoundError, StateConflictError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
-import { checkObject } from '../../validation/validate.js';
+import { toJsonText } from '../../task/json.js';
+import { checkCount, checkEpochMs, checkInteger, checkObject, checkText, isStorableText } from '../../validation/validate.js';
 import { appendError, compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
-import { checkCount, checkNewTask, checkOutcome, checkPatch, checkSeries, checkText, checkTime, checkWorkLimits, isStorableText, toJsonText } from './checks.js';
+import { checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
 import { DuePoller } from './due-poller.js';
 import { tableSql } from './entities.js';
 import { runMigrations } from './migrate.js';
-import { checkInteger, dataSourceFor } from './open-options.js';
+import { dataSourceFor } from './open-options.js';
 import type { TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
 import { PostgresStore } from './postgres-store.js';
 import { seriesTable } from './series-entity.js';
@@ -122,7 +123,7 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async cancel(id: string, now: number): Promise<Task | undefined> {
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     return this.#write(async (sql) => {
       const current = await this.#tables.lockTask(sql, id);
       if (current === undefined) throw new TaskNotFoundError(id);
@@ -133,7 +134,7 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]> {
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     const count = Math.min(checkCount(limit, 'claimDue limit', 0), maxClaim);
     const by = checkText(owner, 'owner');
     const plan = checkWorkLimits(workLimits, count);
@@ -152,7 +153,7 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async complete(id: string, outcome: TaskOutcome, now: number, next?: NewTask): Promise<Completion> {
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     const ended = checkOutcome(outcome);
     const successor = next === undefined ? undefined : checkNewTask(next);
     if (successor === undefined && (ended.state === TaskState.Done || ended.state === TaskState.Expired) && isStorableText(id)) {
@@ -195,7 +196,7 @@ export class TypeOrmRepository implements TaskRepository {
   async recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]> {
     const by = checkText(owner, 'owner');
     if (policy !== RecoveryPolicy.Rerun && policy !== RecoveryPolicy.Fail) throw new InvalidArgumentError('recovery policy', "'rerun' or 'fail'", policy);
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     const rerun = policy === RecoveryPolicy.Rerun;
     return this.#write(async (sql) => {
       const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.#tasks} WHERE state = $1 AND owner = $2 ORDER BY seq${this.#store.forUpdate}`, [TaskState.Dispatched, by]);
@@ -272,7 +273,7 @@ export class TypeOrmRepository implements TaskRepository {
 
   async setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask): Promise<SeriesChange> {
     if (typeof enabled !== 'boolean') throw new InvalidArgumentError('enabled', 'a boolean', enabled);
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     const successor = next === undefined ? undefined : checkNewTask(next);
     return this.#write(async (sql): Promise<SeriesChange> => {
       const current = await this.#tables.lockSeries(sql, id);
