@@ -295,8 +295,14 @@ export function describe(value: unknown): string {
     case 'symbol':
       return 'a symbol';
     default:
-      if (Array.isArray(value)) return `an array of length ${value.length}`;
-      if (value instanceof Date) return `Date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}`;
-      return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+      // Never throws, whatever the object: a Proxy's traps or a fake Date's methods may.
+      try {
+        if (Array.isArray(value)) return `an array of length ${value.length}`;
+        const time = value instanceof Date ? Date.prototype.getTime.call(value) : undefined;
+        if (time !== undefined) return `Date ${Number.isNaN(time) ? 'Invalid Date' : new Date(time).toISOString()}`;
+        return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+      } catch {
+        return 'an object';
+      }
   }
 }

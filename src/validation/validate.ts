@@ -58,7 +58,8 @@ const emptyMeta: Readonly<Record<string, string>> = Object.freeze({});
 /*
  * One copy of each check, for the Scheduler's public edge and the repositories' alike. Where an
  * absent value has a default (priority 0, empty meta, misfire 'once', grace 1 s) the check gives
- * it; `null` is never taken for absent.
+ * it; `null` is never taken for absent. Numbers come out with -0 as 0 (`n + 0`): SQL stores give
+ * -0 back as 0, so a store that kept it would answer differently from the others.
  */
 
 /** NUL (PostgreSQL text cannot hold it) or a lone surrogate (UTF-8 cannot encode it): no repository accepts them in ids. */
@@ -98,12 +99,25 @@ function isTime(ms: unknown): ms is number {
 }
 
 /**
+ * The time of a Date, read with Date's own method: an object that only looks like a Date (a Proxy
+ * of one, `Object.create(Date.prototype)`) has none and gives undefined, where calling its methods
+ * would throw a TypeError; a Date whose `getTime` was replaced still gives its real time.
+ */
+function timeOfDate(value: object): number | undefined {
+  try {
+    return Date.prototype.getTime.call(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * A time as a repository stores it: epoch ms, whole. A fractional one is rounded the safe way: a
  * due time up (a task never runs early), a deadline or a clock reading down.
  */
 export function checkEpochMs(value: unknown, what: string, round: 'up' | 'down'): number {
   if (!isTime(value)) throw new InvalidArgumentError(what, `epoch ms within ±${maxTime}`, value);
-  return round === 'up' ? Math.ceil(value) : Math.floor(value);
+  return (round === 'up' ? Math.ceil(value) : Math.floor(value)) + 0;
 }
 
 /** The due time from `at` or `delay`; `required` says whether one of them must be present. */
@@ -111,9 +125,9 @@ export function checkTime(input: { at?: unknown; delay?: unknown }, now: number,
   const { at, delay } = input;
   if (at !== undefined && delay !== undefined) throw new InvalidArgumentError('schedule time', 'either at or delay, not both', input);
   if (at !== undefined) {
-    const ms = at instanceof Date ? at.getTime() : at;
+    const ms = typeof at === 'object' && at !== null ? timeOfDate(at) : at;
     if (!isTime(ms)) throw new InvalidArgumentError('at', `a valid Date or epoch ms within ±${maxTime}`, at);
-    return ms;
+    return ms + 0;
   }
   if (delay !== undefined) {
     if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) throw new InvalidArgumentError('delay', 'a finite number of ms >= 0', delay);
@@ -138,7 +152,7 @@ export function checkPriority(priority: unknown, what = 'priority'): number {
   if (typeof priority !== 'number' || !Number.isInteger(priority) || Math.abs(priority) > maxInt32) {
     throw new InvalidArgumentError(what, 'an integer within ±(2^31-1)', priority);
   }
-  return priority;
+  return priority + 0;
 }
 
 /** An attempt's time limit in ms; undefined when absent (the caller decides what stands in). */
@@ -188,7 +202,7 @@ export function checkMisfire(misfire: unknown): Misfire {
 export function checkGrace(grace: unknown): number {
   if (grace === undefined) return 1_000;
   if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) throw new InvalidArgumentError('grace', 'a finite number of ms >= 0', grace);
-  return grace;
+  return grace + 0;
 }
 
 /** An integer setting from `min` to 2^31-1 (pool sizes, intervals, timeouts of a store). */
