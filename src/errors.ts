@@ -21,6 +21,7 @@ export const ErrorCode = {
   Timeout: 'ERR_TIMEOUT',
   RetryLater: 'ERR_RETRY_LATER',
   StateConflict: 'ERR_STATE_CONFLICT',
+  StoreLost: 'ERR_STORE_LOST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -266,6 +267,24 @@ export class StateConflictError extends KokugenError {
     this.taskId = taskId;
     this.expected = expected;
     this.actual = actual;
+  }
+}
+
+/**
+ * The store's data is no longer where the repository opened it: the SQLite file, or its directory,
+ * was removed or replaced while open. What is written from then on would be lost when the
+ * connection closes, so the repository refuses every call instead, for good.
+ */
+export class StoreLostError extends KokugenError {
+  override get name(): string {
+    return 'StoreLostError';
+  }
+
+  /** The path of the store that was lost. */
+  readonly location: string;
+  constructor(location: string, reason: string) {
+    super(ErrorCode.StoreLost, `the store ${JSON.stringify(location)} is lost (${reason}): nothing more is read from or written to it`);
+    this.location = location;
   }
 }
 

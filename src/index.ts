@@ -49,6 +49,7 @@ export {
   RetryLaterError,
   SeriesNotFoundError,
   StateConflictError,
+  StoreLostError,
   TaskCancelledError,
   TaskNotFoundError,
   UnknownWorkError,

@@ -31,6 +31,8 @@ export interface SqliteDriver {
 
 /** What the store does when the driver's connection changes. */
 export interface SqliteDriverEvents {
+  /** The DataSource opened (or opened again) its connection; called before the first statement on it. */
+  readonly opened: () => void;
   /** The DataSource is closing its connection: settle what runs and call `release()`; the close waits for it. */
   readonly closing: () => Promise<void>;
 }
@@ -127,6 +129,7 @@ class Sqlite3Driver implements SqliteDriver {
     if (database !== this.#database) {
       this.#statements.clear(); // The old Database's statements were finalized when it closed.
       this.#database = database;
+      this.#events.opened();
       // SQLite refuses to close a database with statements still prepared (SQLITE_BUSY), and the
       // DataSource's destroy() closes it without asking kokugen: so closing it finalizes them first.
       const close = database.close.bind(database);
@@ -134,7 +137,8 @@ class Sqlite3Driver implements SqliteDriver {
         configurable: true,
         writable: true,
         value: (callback?: (error: Error | null) => void) => {
-          void this.#events.closing().then(() => close(callback));
+          const closeNow = (): unknown => close(callback);
+          void this.#events.closing().then(closeNow, closeNow);
         },
       });
     }
