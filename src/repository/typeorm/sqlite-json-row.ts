@@ -1,3 +1,4 @@
+import { taskFields, taskColumnTable } from './task-columns.js';
 import type { Row } from './task-row.js';
 
 /**
@@ -8,13 +9,23 @@ import type { Row } from './task-row.js';
  * JSON prints a real with 15 significant digits, which need not give the same double back
  * (integers are printed exactly, as node-sqlite3 would read them).
  */
-export const returningJson =
-  'json_array(id, work_id, param, scheduled_at, priority, seq, meta, state, created_at, dispatched_at, ended_at, result, error, attempt, owner, recovered, series_id, retry, deadline, errors) AS k_row, timeout';
+export const returningJson = `json_array(${jsonRowColumns().join(', ')}) AS k_row, ${realColumns().join(', ')}`;
+
+/** The columns inside `k_row`, in order: all but the REALs. */
+export function jsonRowColumns(): string[] {
+  return taskFields.filter((field) => taskColumnTable[field].type !== 'double precision').map((field) => taskColumnTable[field].name);
+}
+
+/** The REAL columns, returned as columns of their own. */
+export function realColumns(): string[] {
+  return taskFields.filter((field) => taskColumnTable[field].type === 'double precision').map((field) => taskColumnTable[field].name);
+}
 
 /**
  * A row returned as `returningJson`, as the driver would have returned its columns. One object
  * literal, not a loop over the column names: that makes every row the same shape at once, where
- * property-by-property stores with computed keys cost more than the JSON.parse.
+ * property-by-property stores with computed keys cost more than the JSON.parse. A test holds its
+ * order to `jsonRowColumns()`.
  */
 export function fromJsonRow(returned: Row): Row {
   const [id, work_id, param, scheduled_at, priority, seq, meta, state, created_at, dispatched_at, ended_at, result, error, attempt, owner, recovered, series_id, retry, deadline, errors] = JSON.parse(

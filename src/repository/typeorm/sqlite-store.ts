@@ -2,7 +2,8 @@ import type { DataSource } from 'typeorm';
 import { SqliteConnection } from './sqlite-connection.js';
 import { fromJsonRow, returningJson } from './sqlite-json-row.js';
 import { chunks, driverCode, dueCandidates, endingColumns, endingSet, notIn, placeholders } from './task-store.js';
-import type { Claimed, ClaimPlan, Ending, JsonColumn, Sql, TaskStore } from './task-store.js';
+import type { JsonColumn } from './columns.js';
+import type { Claimed, ClaimPlan, Ending, Sql, TaskStore } from './task-store.js';
 import type { Row } from './task-row.js';
 
 /**
