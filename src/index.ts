@@ -48,6 +48,7 @@ export {
   RetryLaterError,
   SeriesNotFoundError,
   StateConflictError,
+  StoreLostError,
   TaskCancelledError,
   TaskNotFoundError,
   UnknownWorkError,

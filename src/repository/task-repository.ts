@@ -51,10 +51,11 @@ export interface TaskRepository {
    * Records how a `dispatched` task ended (or, for a `scheduled` outcome, puts it back for a retry,
    * appending the error to `errors`). When `next` is given and the outcome ends the task, `next`
    * (the series' next occurrence) is added in the same write — only if its series exists, is
-   * enabled and has no other `scheduled` occurrence. When the task ends and has a `flowId`, the
-   * same write settles the flow's `waiting` steps as `settleFlow` (task/flow.ts) decides: released
-   * to `scheduled`, or ended `cancelled` with the reason (returned as `dependents`). Throws
-   * `ERR_TASK_NOT_FOUND` or, if the task is not dispatched, `ERR_INVALID_ARGUMENT`.
+   * enabled and has no other `scheduled` occurrence. Throws `ERR_TASK_NOT_FOUND` or, if the task
+   * is not dispatched (another attempt, a cancel or a recovery ended it), `ERR_STATE_CONFLICT`:
+   * a definitive refusal, which the caller must not retry. When the task ends and has a `flowId`,
+   * the same write settles the flow's `waiting` steps as `settleFlow` (task/flow.ts) decides:
+   * released to `scheduled`, or ended `cancelled` with the reason (returned as `dependents`).
    */
   complete(id: string, outcome: TaskOutcome, now: number, next?: NewTask): Promise<Completion>;
 
