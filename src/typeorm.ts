@@ -3,6 +3,7 @@
  * TypeORM or a database driver; install `typeorm` and `sqlite3` or `pg` to use it.
  */
 export {
+  Flows0002,
   InitialSchema0001,
   kokugenEntities,
   kokugenMigrations,

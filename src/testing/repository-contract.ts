@@ -5,6 +5,7 @@ import type { Series } from '../schedule/series.js';
 import type { JsonValue, NewTask, Task } from '../task/task.js';
 import { TaskState } from '../task/task.js';
 import { FakeClock } from './fake-clock.js';
+import { flowContract } from './flow-contract.js';
 
 /** What a contract run needs from the implementation under test: a fresh, empty repository. */
 export interface RepositoryFixture {
@@ -528,6 +529,10 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
         expect(await repo.get('s-2')).toBeUndefined();
         expect(await repo.get('other')).toBeDefined();
       });
+    });
+
+    describe('flows', () => {
+      flowContract(() => repo, newTask);
     });
   });
 }

@@ -93,8 +93,18 @@ function stores(kind: StoreKind): void {
       expect(dataSource.isInitialized).toBe(true);
     });
 
-    it('migrations go down and up again', async () => {
+    it('0002 upgrades a table that holds tasks: they stay, outside any flow', async () => {
+      const repository = new TypeOrmRepository(dataSource);
+      await repository.add([newTask({ id: 'old', flowId: 'f' })]);
       await dataSource.undoLastMigration();
+      expect((await dataSource.createQueryRunner().getTable('kokugen_tasks'))?.findColumnByName('flow_id')).toBeUndefined();
+      expect(await dataSource.runMigrations()).toHaveLength(1);
+      expect(await repository.get('old')).toMatchObject({ id: 'old', state: TaskState.Scheduled, flowId: null, dependsOn: null });
+      await repository.close();
+    });
+
+    it('migrations go down and up again', async () => {
+      for (const _ of kokugenMigrations) await dataSource.undoLastMigration();
       expect(await dataSource.createQueryRunner().hasTable('kokugen_tasks')).toBe(false);
       expect(await dataSource.runMigrations()).toHaveLength(kokugenMigrations.length);
       expect(await dataSource.createQueryRunner().hasTable('kokugen_tasks')).toBe(true);

@@ -2,8 +2,8 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { defaultRetry, toRetryPolicy } from '../../task/retry.js';
-import { TaskState } from '../../task/task.js';
-import type { AttemptError, JsonValue, NewTask, TaskError, TaskOutcome, TaskPatch } from '../../task/task.js';
+import { ReleaseWhen, TaskState } from '../../task/task.js';
+import type { AttemptError, Dependency, JsonValue, NewTask, TaskError, TaskOutcome, TaskPatch } from '../../task/task.js';
 import { checkEpochMs, checkGrace, checkMeta, checkMisfire, checkObject, checkPriority, checkText, checkTimeout, isStorableText, maxTime } from '../../validation/validate.js';
 import type { ClaimPlan } from './task-store.js';
 
@@ -41,7 +41,18 @@ export function checkNewTask(task: NewTask): NewTask {
     retry: checkRetry(object.retry, 'retry'),
     timeout: checkNullableTimeout(object.timeout, 'timeout'),
     deadline: object.deadline === null ? null : checkEpochMs(object.deadline, 'deadline', 'down'),
+    flowId: object.flowId === undefined || object.flowId === null ? null : checkText(object.flowId, 'flowId'),
+    dependsOn: object.dependsOn === undefined || object.dependsOn === null ? null : checkDependency(object.dependsOn),
   };
+}
+
+/** A flow step's dependency as stored: parent ids, a known condition, a delay in ms. */
+function checkDependency(dependency: Dependency): Dependency {
+  const object = checkObject(dependency, 'dependsOn') as unknown as Dependency;
+  if (!Array.isArray(object.parents) || object.parents.length === 0) throw new InvalidArgumentError('dependsOn.parents', 'a non-empty array of task ids', object.parents);
+  if (!(Object.values(ReleaseWhen) as unknown[]).includes(object.when)) throw new InvalidArgumentError('dependsOn.when', Object.values(ReleaseWhen).join(', '), object.when);
+  if (typeof object.delay !== 'number' || !Number.isFinite(object.delay) || object.delay < 0) throw new InvalidArgumentError('dependsOn.delay', 'a finite number of ms >= 0', object.delay);
+  return { parents: object.parents.map((id) => checkText(id, 'dependsOn parent')), when: object.when, delay: object.delay };
 }
 
 export function checkPatch(patch: TaskPatch): TaskPatch {

@@ -13,7 +13,7 @@ import type { Row } from './task-row.js';
  * by id, and MATERIALIZED unpacks the JSON once instead of once per row.
  */
 export function sqliteEndingsSql(store: TaskStore): string {
-  return `WITH v AS MATERIALIZED (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND +state = $2 RETURNING ${returningJson}`;
+  return `WITH v AS MATERIALIZED (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND +state = $2 AND flow_id IS NULL RETURNING ${returningJson}`;
 }
 
 /** One Connection per DataSource, so that two repositories sharing a DataSource still take turns. */

@@ -17,7 +17,8 @@ export const taskColumnTable = {
   priority: { name: 'priority', type: 'integer', codec: number },
   seq: { name: 'seq', type: 'bigint', codec: number },
   meta: { name: 'meta', type: 'text', codec: json },
-  state: { name: 'state', type: 'varchar', length: 16, codec: text, fresh: true },
+  // Not fresh: a flow step starts `waiting`.
+  state: { name: 'state', type: 'varchar', length: 16, codec: text },
   createdAt: { name: 'created_at', type: 'bigint', codec: number },
   dispatchedAt: { name: 'dispatched_at', type: 'bigint', nullable: true, codec: number, fresh: true },
   endedAt: { name: 'ended_at', type: 'bigint', nullable: true, codec: number, fresh: true },
@@ -31,6 +32,8 @@ export const taskColumnTable = {
   timeout: { name: 'timeout', type: 'double precision', nullable: true, codec: number },
   deadline: { name: 'deadline', type: 'bigint', nullable: true, codec: number },
   errors: { name: 'errors', type: 'text', codec: json, fresh: true },
+  flowId: { name: 'flow_id', type: 'varchar', length: 200, nullable: true, codec: text },
+  dependsOn: { name: 'depends_on', type: 'text', nullable: true, codec: json },
 } as const satisfies { readonly [K in keyof Task]: Column };
 
 /** The fields of a task, in column order. */

@@ -9,7 +9,7 @@ export const tasksTable = 'kokugen_tasks';
 
 /**
  * A task row as TypeORM reads it through `TaskEntity`: times as epoch ms numbers, the JSON fields
- * (`param`, `result`, `meta`, `error`, `retry`, `errors`) as the JSON text kokugen stored. For
+ * (`param`, `result`, `meta`, `error`, `retry`, `errors`, `dependsOn`) as the JSON text kokugen stored. For
  * inspection and reports; kokugen itself reads and writes the table with parameterised SQL. A test
  * holds its fields to `Task`'s.
  */
@@ -35,6 +35,8 @@ export interface TaskRecord {
   timeout: number | null;
   deadline: number | null;
   errors: string;
+  flowId: string | null;
+  dependsOn: string | null;
 }
 
 /**
@@ -48,6 +50,7 @@ export const TaskEntity = new EntitySchema<TaskRecord>({
   columns: entityColumns(taskColumnTable, { id: { primary: true, primaryKeyConstraintName: 'PK_kokugen_tasks' } }) as EntitySchemaOptions<TaskRecord>['columns'],
   indices: [
     { name: 'IDX_kokugen_tasks_seq', columns: ['seq'], unique: true },
+    { name: 'IDX_kokugen_tasks_flow', columns: ['flowId'] },
     { name: 'IDX_kokugen_tasks_state_seq', columns: ['state', 'seq'] },
     { name: 'IDX_kokugen_tasks_series', columns: ['seriesId', 'state'] },
     // TypeORM cannot express the DESC column, so the migration creates this one and schema sync leaves it be.

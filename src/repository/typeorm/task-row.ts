@@ -1,5 +1,5 @@
 import { toJsonText } from '../../task/json.js';
-import type { AttemptError, RetryPolicy, Task, TaskError, TaskState } from '../../task/task.js';
+import type { AttemptError, Dependency, RetryPolicy, Task, TaskError, TaskState } from '../../task/task.js';
 import { parseJson, parseNullableJson, toBoolean, toNullableNumber, toNumber } from './columns.js';
 
 /** A row as the drivers return it: pg gives BIGINT as strings, SQLite gives booleans as 0/1. */
@@ -35,8 +35,8 @@ export function toTask(row: Row): Task {
     timeout: toNullableNumber(row['timeout']),
     deadline: toNullableNumber(row['deadline']),
     errors: parseJson(row['errors']) as unknown as readonly AttemptError[],
-    flowId: null,
-    dependsOn: null,
+    flowId: (row['flow_id'] ?? null) as string | null,
+    dependsOn: parseNullableJson(row['depends_on']) as Dependency | null,
   });
 }
 
@@ -64,5 +64,7 @@ export function taskValues(task: Task): unknown[] {
     task.timeout,
     task.deadline,
     toJsonText(task.errors, 'errors'),
+    task.flowId,
+    task.dependsOn === null ? null : toJsonText(task.dependsOn, 'dependsOn'),
   ];
 }

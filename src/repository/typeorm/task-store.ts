@@ -82,10 +82,11 @@ export function endingValues(ending: Ending): unknown[] {
 /**
  * One statement for many endings: `$1` is their values (a JSON array of `endingValues`), `$2` the
  * dispatched state. Only rows still dispatched change (the compare-and-set), and they are
- * returned. (SQLite's version, with hints for its planner, is in sqlite-store.ts.)
+ * returned. A flow's task is left to the general path, which settles its flow in the same
+ * transaction; ordinary tasks pay one more predicate, no query. (SQLite's version, with hints for its planner, is in sqlite-store.ts.)
  */
 export function endingsSql(store: TaskStore): string {
-  return `WITH v AS (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND state = $2 RETURNING ${taskColumns}`;
+  return `WITH v AS (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND state = $2 AND flow_id IS NULL RETURNING ${taskColumns}`;
 }
 
 /** What an ending changes, from the row `v` of its values (see `endingColumns`). */

@@ -1,5 +1,6 @@
 import { DuplicateIdError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
+import { settleFlow } from '../../task/flow.js';
 import { createdTask, TaskState } from '../../task/task.js';
 import type { NewTask, Task } from '../../task/task.js';
 import { isStorableText } from '../../validation/validate.js';
@@ -65,6 +66,43 @@ export class TaskTables {
     if (!isStorableText(id)) return undefined;
     const [row] = (await sql(`SELECT ${taskColumns} FROM ${this.tasks} WHERE id = $1${this.#store.forUpdate}`, [id])).rows;
     return row === undefined ? undefined : toTask(row);
+  }
+
+  /**
+   * `lockTask`, and on a store with row locks also the rows of the task's flow, all in id order:
+   * two writes ending members of one chord then queue on the first shared row instead of each
+   * holding one member and waiting for the other's (a deadlock). A task outside a flow locks only
+   * its own row, in the same single statement.
+   */
+  async lockTaskAndFlow(sql: Sql, id: string): Promise<Task | undefined> {
+    if (this.#store.forUpdate === '') return this.lockTask(sql, id);
+    if (!isStorableText(id)) return undefined;
+    const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.tasks} WHERE id = $1 OR flow_id = (SELECT flow_id FROM ${this.tasks} WHERE id = $1) ORDER BY id${this.#store.forUpdate}`, [id]);
+    const row = rows.find((r) => r['id'] === id);
+    return row === undefined ? undefined : toTask(row);
+  }
+
+  /**
+   * Settles a flow after one of its tasks ended in this transaction: its waiting steps released
+   * or cancelled as `settleFlow` decides, written back, and returned.
+   */
+  async settleFlow(sql: Sql, flowId: string, now: number): Promise<Task[]> {
+    const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.tasks} WHERE flow_id = $1 ORDER BY id${this.#store.forUpdate}`, [flowId]);
+    const members = rows.map(toTask);
+    const byId = new Map(members.map((task) => [task.id, task]));
+    const changed: Task[] = [];
+    for (const change of settleFlow(members, now)) {
+      const current = byId.get(change.id) as Task;
+      changed.push(
+        await this.save(
+          sql,
+          change.state === TaskState.Scheduled
+            ? { ...current, state: TaskState.Scheduled, scheduledAt: change.scheduledAt }
+            : { ...current, state: TaskState.Cancelled, endedAt: now, error: change.error },
+        ),
+      );
+    }
+    return changed;
   }
 
   async lockSeries(sql: Sql, id: string): Promise<Series | undefined> {

@@ -119,7 +119,7 @@ export class TypeOrmRepository implements TaskRepository {
     return this.#write(async (sql) => {
       const current = await this.#tables.lockTask(sql, id);
       if (current === undefined) throw new TaskNotFoundError(id);
-      if (current.state !== TaskState.Scheduled) throw current.state === TaskState.Cancelled ? new TaskCancelledError(id) : new AlreadyDispatchedError(id);
+      if (current.state !== TaskState.Scheduled && current.state !== TaskState.Waiting) throw current.state === TaskState.Cancelled ? new TaskCancelledError(id) : new AlreadyDispatchedError(id);
       return this.#tables.save(sql, { ...current, ...changes });
     });
   }
@@ -127,11 +127,13 @@ export class TypeOrmRepository implements TaskRepository {
   async cancel(id: string, now: number): Promise<Task | undefined> {
     const at = checkEpochMs(now, 'now', 'down');
     return this.#write(async (sql) => {
-      const current = await this.#tables.lockTask(sql, id);
+      const current = await this.#tables.lockTaskAndFlow(sql, id);
       if (current === undefined) throw new TaskNotFoundError(id);
       if (current.state === TaskState.Dispatched) throw new AlreadyDispatchedError(id);
       if (isEnded(current.state)) return undefined;
-      return this.#tables.save(sql, { ...current, state: TaskState.Cancelled, endedAt: at });
+      const cancelled = await this.#tables.save(sql, { ...current, state: TaskState.Cancelled, endedAt: at });
+      if (cancelled.flowId !== null) await this.#tables.settleFlow(sql, cancelled.flowId, at);
+      return cancelled;
     });
   }
 
@@ -171,7 +173,7 @@ export class TypeOrmRepository implements TaskRepository {
     }
     return this.#write(
       async (sql): Promise<Completion> => {
-        const current = await this.#tables.lockTask(sql, id);
+        const current = await this.#tables.lockTaskAndFlow(sql, id);
         if (current === undefined) throw new TaskNotFoundError(id);
         // Another attempt, a cancel or a recovery ended it first (or, from the shared path, it was not dispatched there either).
         if (current.state !== TaskState.Dispatched) throw new StateConflictError(id, TaskState.Dispatched, current.state);
@@ -187,11 +189,12 @@ export class TypeOrmRepository implements TaskRepository {
               ? { ...current, state: ended.state, endedAt: at, error: { name: ended.error.name, message: ended.error.message }, errors: appendError(current.errors, ended.error) }
               : { ...current, state: ended.state, endedAt: at, error: ended.error },
         );
-        if (successor === undefined || !(await this.#tables.mayAddOccurrence(sql, successor.seriesId, false))) return { task };
-        const [added] = await this.#tables.insert(sql, [successor]);
-        return added === undefined ? { task } : { task, next: added };
+        // Only a flow's tasks can have dependents: an ordinary task pays no query for them.
+        const dependents = task.flowId === null ? [] : await this.#tables.settleFlow(sql, task.flowId, at);
+        const added = successor !== undefined && (await this.#tables.mayAddOccurrence(sql, successor.seriesId, false)) ? (await this.#tables.insert(sql, [successor]))[0] : undefined;
+        return { task, ...(added === undefined ? {} : { next: added }), ...(dependents.length === 0 ? {} : { dependents }) };
       },
-      (completion) => completion.task.state === TaskState.Scheduled || completion.next !== undefined,
+      (completion) => completion.task.state === TaskState.Scheduled || completion.next !== undefined || completion.dependents !== undefined,
     );
   }
 
@@ -210,12 +213,13 @@ export class TypeOrmRepository implements TaskRepository {
       for (const ids of chunks(recovered.map((t) => t.id))) {
         await sql(`UPDATE ${this.#tasks} SET state = $1, recovered = $2, ended_at = $3, error = $4 WHERE id IN (${placeholders(5, ids.length)})`, [...set, ...ids]);
       }
+      if (!rerun) for (const flowId of new Set(recovered.map((t) => t.flowId))) if (flowId !== null) await this.#tables.settleFlow(sql, flowId, at);
       return recovered;
     });
   }
 
   async find(query: TaskQuery): Promise<Task[]> {
-    const { state, workId, seriesId, limit = 100, offset = 0 } = checkObject(query, 'find query') as TaskQuery;
+    const { state, workId, seriesId, flowId, limit = 100, offset = 0 } = checkObject(query, 'find query') as TaskQuery;
     if (state !== undefined && !taskStates.includes(state)) throw new InvalidArgumentError('find state', taskStates.join(', '), state);
     const count = checkCount(limit, 'find limit', 0);
     const skip = checkCount(offset, 'find offset', 0);
@@ -225,6 +229,7 @@ export class TypeOrmRepository implements TaskRepository {
     if (state !== undefined) filters.push(['state', state]);
     if (workId !== undefined) filters.push(['work_id', workId]);
     if (seriesId !== undefined) filters.push(['series_id', seriesId]);
+    if (flowId !== undefined) filters.push(['flow_id', flowId]);
     if (filters.some(([, value]) => !isStorableText(value, Infinity)) || count === 0) return [];
     const where = filters.length === 0 ? '' : ` WHERE ${filters.map(([column], i) => `${column} = $${i + 1}`).join(' AND ')}`;
     const order = state === TaskState.Scheduled ? 'scheduled_at, priority DESC, seq' : 'seq';

@@ -1,6 +1,7 @@
 import { InitialSchema0001 } from './0001-initial-schema.js';
+import { Flows0002 } from './0002-flows.js';
 
 /** Every kokugen migration, oldest first. Add them to your DataSource's `migrations`. */
-export const kokugenMigrations = [InitialSchema0001] as const;
+export const kokugenMigrations = [InitialSchema0001, Flows0002] as const;
 
-export { InitialSchema0001 };
+export { Flows0002, InitialSchema0001 };
