@@ -71,7 +71,27 @@ async function kill(worker: Worker): Promise<void> {
 
 const random = (max: number): number => Math.floor(Math.random() * max);
 
-export async function crashRun(kind: StoreKind, owners: readonly string[]): Promise<void> {
+/** What a crash run stores and what it checks beyond "every task ended done, ran, re-ran only if recovered". */
+export interface Scenario {
+  readonly name: string;
+  readonly taskCount: number;
+  /** Stores the tasks through a Scheduler that is not started (work id 'append'). */
+  readonly seed: (scheduler: Scheduler) => Promise<void>;
+  /** Checks the stored tasks against the log, in the order the works appended to it. */
+  readonly check?: (tasks: readonly Task[], log: readonly string[]) => void;
+}
+
+/** 2 000 independent tasks spread over a few seconds, seeded in one scheduleMany. */
+export const plainTasks: Scenario = {
+  name: 'tasks',
+  taskCount,
+  seed: async (scheduler) => {
+    const seeded = await scheduler.scheduleMany(Array.from({ length: taskCount }, (_, i) => ({ id: `t${i}`, workId: 'append', delay: Math.floor((i * spreadMs) / taskCount) })));
+    expect(seeded).toHaveLength(taskCount);
+  },
+};
+
+export async function crashRun(kind: StoreKind, owners: readonly string[], scenario: Scenario = plainTasks): Promise<void> {
   if (!existsSync(join(root, 'dist', 'typeorm.js'))) throw new Error('dist/typeorm.js is missing: run `npm run build` first (npm test does)');
   const { dir, remove } = tempDir();
   const { location, drop } = await createStore(kind);
@@ -87,8 +107,7 @@ export async function crashRun(kind: StoreKind, owners: readonly string[]): Prom
     // Seed through the Scheduler (not started): scheduleMany is one transaction for all of them.
     const seeding = await openOn(kind, location);
     const scheduler = new Scheduler({ repository: seeding, dispatcher: new WorkerPoolDispatcher({ works: new WorkRegistry().register('append', () => null) }) });
-    const seeded = await scheduler.scheduleMany(Array.from({ length: taskCount }, (_, i) => ({ id: `t${i}`, workId: 'append', delay: Math.floor((i * spreadMs) / taskCount) })));
-    expect(seeded).toHaveLength(taskCount);
+    await scenario.seed(scheduler);
     await seeding.close();
 
     // Kill phase: workers never stop by themselves; each is SIGKILLed at a random moment, mostly a
@@ -118,11 +137,12 @@ export async function crashRun(kind: StoreKind, owners: readonly string[]): Prom
     }
 
     const ran = new Map<string, number>();
-    for (const id of readFileSync(log, 'utf8').split('\n').filter((line) => line !== '')) ran.set(id, (ran.get(id) ?? 0) + 1);
+    const order = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '');
+    for (const id of order) ran.set(id, (ran.get(id) ?? 0) + 1);
     const repository = await openOn(kind, location);
     try {
-      const tasks: Task[] = await repository.find({ limit: taskCount + 1 });
-      expect(tasks).toHaveLength(taskCount);
+      const tasks: Task[] = await repository.find({ limit: scenario.taskCount + 1 });
+      expect(tasks).toHaveLength(scenario.taskCount);
       expect([...new Set(tasks.map((t) => t.state))], 'every task ended done').toEqual([TaskState.Done]);
       for (const task of tasks) {
         const times = ran.get(task.id) ?? 0;
@@ -132,12 +152,13 @@ export async function crashRun(kind: StoreKind, owners: readonly string[]): Prom
         if (times > 1 || task.attempt > 1) expect(task.recovered, `${task.id} re-ran without being recovered`).toBe(true);
       }
       expect([...ran.keys()].every((id) => /^t\d+$/.test(id))).toBe(true);
+      scenario.check?.(tasks, order);
       const recovered = tasks.filter((t) => t.recovered).length;
       expect(killed, 'kills').toBeGreaterThanOrEqual(10);
       expect(recovered, 'the kills hit tasks in flight').toBeGreaterThan(0);
       if (kind === 'sqlite') expect(await repository.dataSource.query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
       const reruns = [...ran.values()].filter((n) => n > 1).length;
-      console.log(`${kind} crash run: ${taskCount} tasks, ${owners.length} worker(s), ${killed} kills, ${recovered} recovered, ${reruns} re-run, ${Math.round(performance.now() - started)} ms`);
+      console.log(`${kind} crash run (${scenario.name}): ${scenario.taskCount} tasks, ${owners.length} worker(s), ${killed} kills, ${recovered} recovered, ${reruns} re-run, ${Math.round(performance.now() - started)} ms`);
     } finally {
       await repository.close();
     }
