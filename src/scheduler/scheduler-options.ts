@@ -6,7 +6,7 @@ import type { LoopHooks } from '../hooks/loop-hooks.js';
 import type { TaskRepository } from '../repository/task-repository.js';
 import type { ScheduleReviver } from '../schedule/schedule.js';
 import { RecoveryPolicy } from '../task/task.js';
-import { checkId, checkKeys, checkObject } from '../validation/validate.js';
+import { checkId, checkInteger, checkKeys, checkObject } from '../validation/validate.js';
 import type { Settings } from './core.js';
 
 export interface SchedulerOptions {
@@ -63,9 +63,9 @@ export function checkSchedulerOptions(options: SchedulerOptions): CheckedOptions
   if (typeof repository?.claimDue !== 'function') throw new InvalidArgumentError('Scheduler repository', 'a TaskRepository', repository);
   if (typeof dispatcher?.dispatch !== 'function') throw new InvalidArgumentError('Scheduler dispatcher', 'a Dispatcher', dispatcher);
   if (typeof clock?.setTimer !== 'function' || typeof clock.after !== 'function' || typeof clock.monotonic !== 'function') throw new InvalidArgumentError('Scheduler clock', 'a Clock', clock);
-  positive(maxParamBytes, 'maxParamBytes');
-  positive(hookTimeout, 'hookTimeout');
-  positive(retryDelay, 'retryDelay', 0);
+  checkInteger(maxParamBytes, 'maxParamBytes', 1);
+  checkInteger(hookTimeout, 'hookTimeout', 1);
+  checkInteger(retryDelay, 'retryDelay', 0);
   if (typeof keepAlive !== 'boolean') throw new InvalidArgumentError('keepAlive', 'a boolean', keepAlive);
   checkId(owner, 'owner');
   if (recovery !== RecoveryPolicy.Rerun && recovery !== RecoveryPolicy.Fail) throw new InvalidArgumentError('recovery', "'rerun' or 'fail'", recovery);
@@ -73,8 +73,4 @@ export function checkSchedulerOptions(options: SchedulerOptions): CheckedOptions
   checkObject(schedules, 'schedules');
   const hookSets = Array.isArray(hooks) ? (hooks as readonly LoopHooks[]) : [hooks as LoopHooks];
   return { repository, dispatcher, clock, hookSets, hookTimeout, schedules, settings: { maxParamBytes, retryDelay, keepAlive, owner, recovery, random } };
-}
-
-function positive(value: unknown, what: string, min = 1): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new InvalidArgumentError(what, `a finite number >= ${min}`, value);
 }
