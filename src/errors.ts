@@ -98,9 +98,15 @@ export class AlreadyDispatchedError extends KokugenError {
   }
 
   readonly taskId: string;
-  constructor(taskId: string) {
-    super(ErrorCode.AlreadyDispatched, `task ${JSON.stringify(taskId)} was already dispatched`);
+  /**
+   * The task's state when the write was refused: `dispatched`, or the state it ended in. An ended
+   * task gets a message that says so (and, for one that did not succeed, points to `retry()`).
+   */
+  readonly state: string;
+  constructor(taskId: string, state = 'dispatched') {
+    super(ErrorCode.AlreadyDispatched, alreadyDispatchedMessage(taskId, state));
     this.taskId = taskId;
+    this.state = state;
   }
 }
 
@@ -301,6 +307,13 @@ export class WorkModuleError extends KokugenError {
     super(ErrorCode.WorkModule, `the works module ${module} ${problem}`, options);
     this.module = module;
   }
+}
+
+function alreadyDispatchedMessage(taskId: string, state: string): string {
+  const task = `task ${JSON.stringify(taskId)}`;
+  if (state === 'dispatched') return `${task} was already dispatched`;
+  if (state === 'done') return `${task} has ended (done): it can no longer change`;
+  return `${task} has ended (${state}): use retry() to schedule it again`;
 }
 
 /** Coerces anything thrown into an Error, so that outcomes always carry a name and a message. */

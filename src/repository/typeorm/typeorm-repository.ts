@@ -4,11 +4,13 @@ import type { Series } from '../../schedule/series.js';
 import { checkObject } from '../../validation/validate.js';
 import { appendError, compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
-import type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
+import { checkPurgeFilter } from '../operations.js';
+import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
 import { checkCount, checkNewTask, checkOutcome, checkPatch, checkSeries, checkText, checkTime, checkWorkLimits, isStorableText, toJsonText } from './checks.js';
 import { DuePoller } from './due-poller.js';
 import { tableSql } from './entities.js';
 import { runMigrations } from './migrate.js';
+import { purgeTasks, readStats, retryTask } from './operations-sql.js';
 import { checkInteger, dataSourceFor } from './open-options.js';
 import type { TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
 import { PostgresStore } from './postgres-store.js';
@@ -116,7 +118,7 @@ export class TypeOrmRepository implements TaskRepository {
     return this.#write(async (sql) => {
       const current = await this.#tables.lockTask(sql, id);
       if (current === undefined) throw new TaskNotFoundError(id);
-      if (current.state !== TaskState.Scheduled) throw current.state === TaskState.Cancelled ? new TaskCancelledError(id) : new AlreadyDispatchedError(id);
+      if (current.state !== TaskState.Scheduled) throw current.state === TaskState.Cancelled ? new TaskCancelledError(id) : new AlreadyDispatchedError(id, current.state);
       return this.#tables.save(sql, { ...current, ...changes });
     });
   }
@@ -305,6 +307,28 @@ export class TypeOrmRepository implements TaskRepository {
 
   watch(watcher: RepositoryWatcher): () => void {
     return this.#poller.watch(watcher);
+  }
+
+  // ---- operations (SQL in operations-sql.ts) ----
+
+  async stats(now: number): Promise<RepositoryStats> {
+    const at = checkTime(now, 'stats now', 'down');
+    return this.#read((sql) => readStats(sql, this.#tasks, at));
+  }
+
+  async retry(id: string, scheduledAt: number, now: number): Promise<Task> {
+    const at = checkTime(scheduledAt, 'retry scheduledAt', 'up');
+    checkTime(now, 'retry now', 'down');
+    return this.#write((sql) => retryTask(sql, this.#tables, id, at));
+  }
+
+  async purge(filter: PurgeFilter): Promise<number> {
+    const { state, endedBefore, limit } = checkPurgeFilter(filter);
+    // ended_at holds whole ms: "< x" is "< ceil(x)", which a BIGINT parameter can carry.
+    return this.#write(
+      (sql) => purgeTasks(sql, this.#tasks, { state, endedBefore: Math.min(Math.ceil(endedBefore), 8.64e15), limit }),
+      () => false,
+    );
   }
 
   /** Stops the timer, waits for the operations in flight, and destroys the DataSource if `open()` created it. */
