@@ -10,6 +10,8 @@ export interface CliContext {
   readonly clock: Clock;
   /** The environment the store location falls back to (`DATABASE_URL`). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Resolves when the process is asked to stop (SIGINT, SIGTERM): ends a long-running command. */
+  readonly stopped: () => Promise<void>;
 }
 
 /** The options every command shares, from the program: `--db` and `--json`. */

@@ -4,6 +4,7 @@ import type { CliContext } from './context.js';
 import { registerStoreCommands } from './commands/store-commands.js';
 import { registerTaskCommands } from './commands/task-commands.js';
 import { registerSeriesCommands } from './commands/series-commands.js';
+import { registerDashboardCommand } from './commands/dashboard-command.js';
 
 /** Exit statuses: 0 success, 1 a command failed (the error's code on stderr), 2 bad usage (`ERR_INVALID_ARGUMENT`). */
 export const ExitCode = { Ok: 0, Failed: 1, Usage: 2 } as const;
@@ -22,6 +23,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerStoreCommands(program, ctx);
   registerTaskCommands(program, ctx);
   registerSeriesCommands(program, ctx);
+  registerDashboardCommand(program, ctx);
   return program;
 }
 

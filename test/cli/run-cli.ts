@@ -39,3 +39,45 @@ export async function kokugenJson<T>(args: readonly string[]): Promise<T> {
   if (result.status !== 0) throw new Error(`kokugen ${args.join(' ')} exited ${String(result.status)}: ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
 }
+
+/** A long-running `kokugen` child (the dashboard): `line` waits for a stdout line matching a pattern. */
+export interface RunningCli {
+  readonly line: (pattern: RegExp) => Promise<RegExpExecArray>;
+  /** Sends the signal and resolves with the exit status once the process has exited. */
+  readonly stop: (signal?: NodeJS.Signals) => Promise<number | null>;
+  readonly stderr: () => string;
+}
+
+export function startKokugen(args: readonly string[], env: Readonly<Record<string, string>> = {}): RunningCli {
+  const childEnv: Record<string, string | undefined> = { ...process.env, ...env };
+  if (env['DATABASE_URL'] === undefined) delete childEnv['DATABASE_URL'];
+  const child = spawn(process.execPath, [bin, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (status) => resolve(status)));
+  const waiting = new Set<() => void>();
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    for (const check of waiting) check();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return {
+    line: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          const match = pattern.exec(stdout);
+          if (match === null) return;
+          waiting.delete(check);
+          resolve(match);
+        };
+        waiting.add(check);
+        check();
+        void exited.then((status) => reject(new Error(`kokugen ${args.join(' ')} exited ${String(status)} before printing ${String(pattern)}: ${stderr}`)));
+      }),
+    stop: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+    stderr: () => stderr,
+  };
+}
