@@ -11,6 +11,18 @@ export function iso(ms: number | null): string {
   return ms === null ? '-' : new Date(ms).toISOString();
 }
 
+/** A span of ms as a person reads it, to the second: `2d3h`, `5m12s`, `0s`. */
+export function duration(ms: number): string {
+  const units = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const;
+  let rest = Math.max(0, Math.floor(ms / 1_000) * 1_000);
+  const parts: string[] = [];
+  for (const [unit, size] of units) {
+    if (rest >= size) parts.push(`${Math.floor(rest / size)}${unit}`);
+    rest %= size;
+  }
+  return parts.slice(0, 2).join('') || '0s';
+}
+
 /** Columns padded to their widest cell; the last column is not padded, so no line ends in spaces. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));

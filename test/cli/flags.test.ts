@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { displayLocation } from '../../src/bin/commands/store-commands.js';
 import { parseDuration, parseInteger, parseIsoTime, parseStoreLocation } from '../../src/bin/flags.js';
-import { iso, table } from '../../src/bin/format.js';
+import { duration, iso, table } from '../../src/bin/format.js';
 
 /** The flag parsers' values (their refusals are tested end to end in cli-flags.test.ts). */
 describe('CLI flag values', () => {
@@ -40,5 +40,8 @@ describe('CLI flag values', () => {
     expect(table(['ID', 'STATE'], [['a', 'done'], ['long-id', '-']])).toBe('ID       STATE\na        done\nlong-id  -\n');
     expect(iso(0)).toBe('1970-01-01T00:00:00.000Z');
     expect(iso(null)).toBe('-');
+    expect(duration(0)).toBe('0s');
+    expect(duration(90_500)).toBe('1m30s');
+    expect(duration(2 * 86_400_000 + 3 * 3_600_000 + 59_000)).toBe('2d3h');
   });
 });

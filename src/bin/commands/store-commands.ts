@@ -4,7 +4,7 @@ import { print, storeLocation, withStore } from '../context.js';
 import type { CliContext, GlobalFlags } from '../context.js';
 import { parseDuration, parseEndedState, parseInteger } from '../flags.js';
 import type { StoreLocation } from '../flags.js';
-import { iso, table } from '../format.js';
+import { duration, iso, table } from '../format.js';
 
 interface PurgeFlags extends GlobalFlags {
   readonly state?: string;
@@ -29,13 +29,15 @@ export function registerStoreCommands(program: Command, ctx: CliContext): void {
     .description('count tasks by state and by work, and show the oldest due time')
     .action(async (_options: unknown, command: Command) => {
       const flags = command.optsWithGlobals<GlobalFlags>();
-      const stats = await withStore(storeLocation(flags, ctx), (repository) => repository.stats(ctx.clock.now()));
+      const now = ctx.clock.now();
+      const stats = await withStore(storeLocation(flags, ctx), (repository) => repository.stats(now));
       print(ctx, flags, stats, () => {
         const states = Object.values(TaskState);
         const totals = table(['STATE', 'TASKS'], states.map((state) => [state, String(stats.byState[state])]));
         const works = Object.keys(stats.byWork).sort();
         const byWork = works.length === 0 ? '' : '\n' + table(['WORK', ...states.map((s) => s.toUpperCase())], works.map((work) => [work, ...states.map((s) => String(stats.byWork[work]?.[s] ?? 0))]));
-        return `${totals}\noldest due  ${iso(stats.oldestDueAt)}\n${byWork}`;
+        const due = stats.oldestDueAt === null ? 'none: no scheduled task is due' : `${iso(stats.oldestDueAt)} (${duration(now - stats.oldestDueAt)} late)`;
+        return `${totals}\noldest due  ${due}\n${byWork}`;
       });
     });
 

@@ -93,7 +93,7 @@ export function registerTaskCommands(program: Command, ctx: CliContext): void {
         const task = await repository.get(id);
         return { id, cancelled, state: task?.state ?? null };
       });
-      print(ctx, flags, result, () => (result.cancelled ? `cancelled ${id}\n` : `${id} was not cancelled: it is ${result.state ?? 'gone'}\n`));
+      print(ctx, flags, result, () => (result.cancelled ? `cancelled ${id}\n` : `${id} was not cancelled: it had already ended (${result.state ?? 'gone'})\n`));
     });
 
   program
