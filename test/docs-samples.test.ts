@@ -37,6 +37,7 @@ const pages = [
   'docs/testing.md',
   'docs/schedules.md',
   'docs/retries.md',
+  'docs/operating.md',
 ] as const;
 
 interface Sample {
@@ -120,7 +121,7 @@ describe('docs samples', () => {
         noUnusedLocals: false,
         noUnusedParameters: false,
         noEmit: true,
-        paths: { kokugen: ['./src/index.ts'], 'kokugen/testing': ['./src/testing/index.ts'], 'kokugen/repository': ['./src/repository/index.ts'], 'kokugen/worker-threads': ['./src/worker-threads.ts'] },
+        paths: { kokugen: ['./src/index.ts'], 'kokugen/testing': ['./src/testing/index.ts'], 'kokugen/repository': ['./src/repository/index.ts'], 'kokugen/worker-threads': ['./src/worker-threads.ts'], 'kokugen/opentelemetry': ['./src/opentelemetry.ts'] },
         pathsBasePath: root,
       },
     );
