@@ -3,7 +3,7 @@ import { TaskState } from '../../task/task.js';
 import type { EndedState, Task } from '../../task/task.js';
 import { isRetryable, refuseRetry, retriedChange, StatsTally } from '../operations.js';
 import type { PurgeFilter, RepositoryStats } from '../task-repository.js';
-import { toNullableNumber, toNumber } from './task-row.js';
+import { toNullableNumber, toNumber } from './columns.js';
 import type { Sql } from './task-store.js';
 import type { TaskTables } from './task-tables.js';
 

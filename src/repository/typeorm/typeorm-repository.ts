@@ -1,24 +1,27 @@
 import type { DataSource } from 'typeorm';
-import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SeriesNotFoundError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
+import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SeriesNotFoundError, StateConflictError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
-import { checkKeys, checkObject } from '../../validation/validate.js';
+import { toJsonText } from '../../task/json.js';
+import { checkCount, checkEpochMs, checkInteger, checkKeys, checkObject, checkText, isStorableText } from '../../validation/validate.js';
 import { appendError, compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
 import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
-import { checkCount, checkNewTask, checkOutcome, checkPatch, checkSeries, checkText, checkTime, checkWorkLimits, isStorableText, toJsonText } from './checks.js';
+import { checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
 import { DuePoller } from './due-poller.js';
 import { tableSql } from './entities.js';
 import { runMigrations } from './migrate.js';
 import { purgeTasks, readStats, retryTask, trimTasks } from './operations-sql.js';
 import { RetentionSweeper, retentionPolicy } from './retention-sweep.js';
-import { checkInteger, dataSourceFor } from './open-options.js';
+import { dataSourceFor } from './open-options.js';
 import type { TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
 import { PostgresStore } from './postgres-store.js';
 import { seriesTable } from './series-entity.js';
 import { SqliteStore } from './sqlite-store.js';
 import { tasksTable } from './task-entity.js';
-import { seriesColumns, taskColumns, toSeries, toTask } from './task-row.js';
+import { seriesColumns, toSeries } from './series-columns.js';
+import { taskColumns } from './task-columns.js';
+import { toTask } from './task-row.js';
 import { chunks, placeholders, storeType } from './task-store.js';
 import type { Ending, Sql, TaskStore } from './task-store.js';
 import { TaskTables } from './task-tables.js';
@@ -137,7 +140,7 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async cancel(id: string, now: number): Promise<Task | undefined> {
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     return this.#write(async (sql) => {
       const current = await this.#tables.lockTask(sql, id);
       if (current === undefined) throw new TaskNotFoundError(id);
@@ -148,7 +151,7 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]> {
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     const count = Math.min(checkCount(limit, 'claimDue limit', 0), maxClaim);
     const by = checkText(owner, 'owner');
     const plan = checkWorkLimits(workLimits, count);
@@ -167,7 +170,7 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async complete(id: string, outcome: TaskOutcome, now: number, next?: NewTask): Promise<Completion> {
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     const ended = checkOutcome(outcome);
     const successor = next === undefined ? undefined : checkNewTask(next);
     if (successor === undefined && (ended.state === TaskState.Done || ended.state === TaskState.Expired) && isStorableText(id)) {
@@ -185,9 +188,8 @@ export class TypeOrmRepository implements TaskRepository {
       async (sql): Promise<Completion> => {
         const current = await this.#tables.lockTask(sql, id);
         if (current === undefined) throw new TaskNotFoundError(id);
-        if (current.state !== TaskState.Dispatched) {
-          throw new InvalidArgumentError(`complete(${JSON.stringify(id)})`, 'a dispatched task', `a ${current.state} task`, { described: true });
-        }
+        // Another attempt, a cancel or a recovery ended it first (or, from the shared path, it was not dispatched there either).
+        if (current.state !== TaskState.Dispatched) throw new StateConflictError(id, TaskState.Dispatched, current.state);
         if (successor !== undefined) await this.#tables.refuseExisting(sql, this.#tasks, [successor.id]);
         if (ended.state === TaskState.Scheduled) {
           return { task: await this.#tables.save(sql, { ...current, state: TaskState.Scheduled, scheduledAt: ended.scheduledAt, errors: appendError(current.errors, ended.error) }) };
@@ -211,7 +213,7 @@ export class TypeOrmRepository implements TaskRepository {
   async recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]> {
     const by = checkText(owner, 'owner');
     if (policy !== RecoveryPolicy.Rerun && policy !== RecoveryPolicy.Fail) throw new InvalidArgumentError('recovery policy', "'rerun' or 'fail'", policy);
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     const rerun = policy === RecoveryPolicy.Rerun;
     return this.#write(async (sql) => {
       const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.#tasks} WHERE state = $1 AND owner = $2 ORDER BY seq${this.#store.forUpdate}`, [TaskState.Dispatched, by]);
@@ -288,7 +290,7 @@ export class TypeOrmRepository implements TaskRepository {
 
   async setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask): Promise<SeriesChange> {
     if (typeof enabled !== 'boolean') throw new InvalidArgumentError('enabled', 'a boolean', enabled);
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     const successor = next === undefined ? undefined : checkNewTask(next);
     return this.#write(async (sql): Promise<SeriesChange> => {
       const current = await this.#tables.lockSeries(sql, id);
@@ -324,7 +326,7 @@ export class TypeOrmRepository implements TaskRepository {
    * (0 with `retention: false`). A sweep already in progress is joined, not doubled.
    */
   async sweepRetention(now: number): Promise<number> {
-    const at = checkTime(now, 'sweepRetention now', 'down');
+    const at = checkEpochMs(now, 'sweepRetention now', 'down');
     this.#checkOpen();
     return this.#sweeper === undefined ? 0 : this.#sweeper.sweep(at);
   }
@@ -347,13 +349,13 @@ export class TypeOrmRepository implements TaskRepository {
   // ---- operations (SQL in operations-sql.ts) ----
 
   async stats(now: number): Promise<RepositoryStats> {
-    const at = checkTime(now, 'stats now', 'down');
+    const at = checkEpochMs(now, 'stats now', 'down');
     return this.#read((sql) => readStats(sql, this.#tasks, at));
   }
 
   async retry(id: string, scheduledAt: number, now: number): Promise<Task> {
-    const at = checkTime(scheduledAt, 'retry scheduledAt', 'up');
-    checkTime(now, 'retry now', 'down');
+    const at = checkEpochMs(scheduledAt, 'retry scheduledAt', 'up');
+    checkEpochMs(now, 'retry now', 'down');
     return this.#write((sql) => retryTask(sql, this.#tables, id, at));
   }
 
