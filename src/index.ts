@@ -1,5 +1,5 @@
 export { Scheduler, SchedulerState } from './scheduler/scheduler.js';
-export type { RetryTaskOptions, SchedulerOptions, SchedulerStats, StopOptions } from './scheduler/scheduler.js';
+export type { Logger, RetryTaskOptions, SchedulerOptions, SchedulerStats, StopOptions } from './scheduler/scheduler.js';
 export type { ScheduleInput, UpdateInput } from './validation/validate.js';
 export { cron } from './schedule/cron.js';
 export type { CronOptions } from './schedule/cron.js';

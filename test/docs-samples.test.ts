@@ -37,6 +37,7 @@ const pages = [
   'docs/testing.md',
   'docs/schedules.md',
   'docs/retries.md',
+  'docs/operating.md',
   'docs/dashboard.md',
 ] as const;
 
@@ -121,7 +122,7 @@ describe('docs samples', () => {
         noUnusedLocals: false,
         noUnusedParameters: false,
         noEmit: true,
-        paths: { kokugen: ['./src/index.ts'], 'kokugen/testing': ['./src/testing/index.ts'], 'kokugen/repository': ['./src/repository/index.ts'], 'kokugen/worker-threads': ['./src/worker-threads.ts'], 'kokugen/dashboard': ['./src/dashboard.ts'] },
+        paths: { kokugen: ['./src/index.ts'], 'kokugen/testing': ['./src/testing/index.ts'], 'kokugen/repository': ['./src/repository/index.ts'], 'kokugen/worker-threads': ['./src/worker-threads.ts'], 'kokugen/opentelemetry': ['./src/opentelemetry.ts'], 'kokugen/dashboard': ['./src/dashboard.ts'] },
         pathsBasePath: root,
       },
     );

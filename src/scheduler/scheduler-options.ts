@@ -8,6 +8,8 @@ import type { ScheduleReviver } from '../schedule/schedule.js';
 import { RecoveryPolicy } from '../task/task.js';
 import { checkId, checkKeys, checkObject } from '../validation/validate.js';
 import type { Settings } from './core.js';
+import { checkLogger, stderrLogger } from './logger.js';
+import type { Logger } from './logger.js';
 import { producerDispatcher } from './operations.js';
 
 export interface SchedulerOptions {
@@ -41,6 +43,11 @@ export interface SchedulerOptions {
   readonly schedules?: Readonly<Record<string, ScheduleReviver>>;
   /** The source of retry jitter, in [0, 1). @default Math.random */
   readonly random?: () => number;
+  /**
+   * Where loop errors (warn, rate-limited) and start/stop (info) are logged: a pino-compatible
+   * logger, or `false` for none. @default one line per entry on stderr
+   */
+  readonly logger?: Logger | false;
 }
 
 export interface StopOptions {
@@ -48,7 +55,7 @@ export interface StopOptions {
   readonly force?: boolean;
 }
 
-const optionKeys = ['repository', 'dispatcher', 'hooks', 'clock', 'maxParamBytes', 'hookTimeout', 'retryDelay', 'keepAlive', 'owner', 'recovery', 'schedules', 'random'] as const satisfies ReadonlyArray<keyof SchedulerOptions>;
+const optionKeys = ['repository', 'dispatcher', 'hooks', 'clock', 'maxParamBytes', 'hookTimeout', 'retryDelay', 'keepAlive', 'owner', 'recovery', 'schedules', 'random', 'logger'] as const satisfies ReadonlyArray<keyof SchedulerOptions>;
 
 export interface CheckedOptions {
   readonly repository: TaskRepository;
@@ -60,6 +67,7 @@ export interface CheckedOptions {
   readonly hookTimeout: number;
   readonly schedules: Readonly<Record<string, ScheduleReviver>>;
   readonly settings: Settings;
+  readonly logger: Logger | false;
 }
 
 /** Every option checked, defaults applied; throws `ERR_INVALID_ARGUMENT` naming the first bad key. */
@@ -79,7 +87,8 @@ export function checkSchedulerOptions(options: SchedulerOptions): CheckedOptions
   if (typeof random !== 'function') throw new InvalidArgumentError('random', 'a function returning [0, 1)', random);
   checkObject(schedules, 'schedules');
   const hookSets = Array.isArray(hooks) ? (hooks as readonly LoopHooks[]) : [hooks as LoopHooks];
-  return { repository, dispatcher, producerOnly: dispatcher === producerDispatcher, clock, hookSets, hookTimeout, schedules, settings: { maxParamBytes, retryDelay, keepAlive, owner, recovery, random } };
+  const logger = options.logger === undefined ? stderrLogger(clock) : checkLogger(options.logger);
+  return { repository, dispatcher, producerOnly: dispatcher === producerDispatcher, clock, hookSets, hookTimeout, schedules, logger, settings: { maxParamBytes, retryDelay, keepAlive, owner, recovery, random } };
 }
 
 function positive(value: unknown, what: string, min = 1): void {

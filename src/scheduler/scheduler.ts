@@ -10,6 +10,7 @@ import { writeFor } from './caller-write.js';
 import { Core, SchedulerState } from './core.js';
 import { schedulerEventNames } from './events.js';
 import type { SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
+import { SchedulerLog } from './logger.js';
 import { Loop } from './loop.js';
 import { noDispatcherError, readStats, retryTask, runTaskNow } from './operations.js';
 import type { RetryTaskOptions, SchedulerStats } from './operations.js';
@@ -25,6 +26,7 @@ import type { InputContext } from './task-input.js';
 export { SchedulerState } from './core.js';
 export type { SchedulerOptions, StopOptions } from './scheduler-options.js';
 export type { RetryTaskOptions, SchedulerStats } from './operations.js';
+export type { Logger } from './logger.js';
 
 /**
  * The public face of a scheduler: checks every call at the edge, then hands it to the parts
@@ -40,6 +42,7 @@ export class Scheduler {
   readonly #outcomes: Outcomes;
   readonly #loop: Loop;
   readonly #producerOnly: boolean;
+  readonly #log: SchedulerLog;
   #looping: Promise<void> = Promise.resolve();
   #stopController = new AbortController();
   #forceController = new AbortController();
@@ -68,6 +71,8 @@ export class Scheduler {
     this.#outcomes = new Outcomes(this.#core);
     this.#loop = new Loop(this.#core, this.#outcomes);
     this.#producerOnly = checked.producerOnly;
+    this.#log = new SchedulerLog(checked.logger, clock);
+    events.on('loop:error', ({ error, phase, taskId }) => this.#log.loopError(error, phase, taskId));
   }
 
   get state(): SchedulerState {
@@ -123,6 +128,7 @@ export class Scheduler {
     core.stopSignal = this.#stopController.signal;
     core.forceSignal = this.#forceController.signal;
     this.#unwatch = core.repository.watch({ clock: core.clock, keepAlive: core.settings.keepAlive, onDue: core.wake.notify });
+    this.#log.started(core.settings.owner);
     await core.hooks.observe('onStart', {});
     this.#looping = this.#loop.run(this.#stopController.signal);
   }
@@ -383,6 +389,7 @@ export class Scheduler {
     this.#stopping = undefined;
     core.settleIdle();
     const error = this.#stopError;
+    this.#log.stopped(core.settings.owner, error);
     await core.hooks.observe('onStop', error === undefined ? {} : { error });
     core.events.emit('loop:stopped', error === undefined ? {} : { error });
   }
