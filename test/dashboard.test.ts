@@ -7,6 +7,7 @@ import { FakeClock } from '../src/testing/index.js';
 import { NOW, seed } from './dashboard/seed.js';
 import type { Seeded } from './dashboard/seed.js';
 import { serve } from './dashboard/serve.js';
+import { kit } from './helpers.js';
 
 const token = 'a-test-token-of-enough-length';
 
@@ -335,5 +336,25 @@ describe('mounted under a base path', () => {
     const again = await http(`${stripped}/admin/jobs/tasks/charge-7`);
     expect(again.status).toBe(200);
     expect(again.text).toContain('href="/admin/jobs/series"');
+  });
+});
+
+describe('with the application\'s scheduler', () => {
+  it('runs actions through it: run now wakes its loop and the task runs at once', async () => {
+    const { scheduler, clock: appClock, repository: appRepository, events } = kit();
+    await scheduler.start();
+    try {
+      const task = await scheduler.schedule({ id: 'later', workId: 'record', param: 'hi', delay: 3_600_000 });
+      server = await serve({ repository: appRepository, scheduler, clock: appClock, token });
+      const answer = await post(`${server.url}/tasks/later/run`, { authorization: `Bearer ${token}` });
+      expect(answer.status).toBe(303);
+      await appClock.advance(0);
+      const ended = await scheduler.wait(task.id);
+      expect(ended.state).toBe(TaskState.Done);
+      expect(ended.dispatchedAt).toBe(task.createdAt);
+      expect(events.map(([name]) => name)).toContain('task:done');
+    } finally {
+      await scheduler.stop();
+    }
   });
 });

@@ -19,7 +19,7 @@ describe('entry points', () => {
   });
 
   it('package.json exports each entry with its types first', () => {
-    expect(Object.keys(pkg.exports)).toEqual(['.', './testing', './typeorm', './repository', './worker-threads', './dashboard', './opentelemetry', './package.json']);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './testing', './typeorm', './repository', './worker-threads', './opentelemetry', './dashboard', './package.json']);
     expect(pkg.exports['./repository']).toEqual({ types: './dist/repository/index.d.ts', default: './dist/repository/index.js' });
     for (const [key, target] of Object.entries(pkg.exports)) {
       if (typeof target === 'object' && target !== null) expect(Object.keys(target)[0], key).toBe('types');
