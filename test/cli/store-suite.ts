@@ -1,24 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Series, Task } from '../../src/index.js';
 import type { NewTask } from '../../src/task/task.js';
-import { createStore, describePostgres, openOn } from '../typeorm/stores.js';
+import { createStore, openOn } from '../typeorm/stores.js';
 import type { StoreKind } from '../typeorm/stores.js';
 import { kokugen, kokugenJson } from './run-cli.js';
 
 /**
- * Every command, run as a child process on a real store: an SQLite file, and a PostgreSQL database
- * of the test server. Data that must look old (tasks that ended in 2020) is written through the
- * repository with explicit times, so nothing here depends on the wall clock.
+ * Every command, run as a child process on a real store: an SQLite file (cli-store-sqlite.test.ts)
+ * and a PostgreSQL database of the test server (cli-store-postgres.test.ts) — two files, so that
+ * vitest runs them in parallel. Data that must look old (tasks that ended in 2020) is written
+ * through the repository with explicit times, so nothing here depends on the wall clock.
  */
 const jan2020 = Date.UTC(2020, 0, 1);
 /** Each command is a new Node process that loads TypeORM: seconds apiece on a busy machine. */
-const slow = { timeout: 60_000 };
+export const slow = { timeout: 60_000 };
 
 function newTask(id: string, workId: string, scheduledAt: number): NewTask {
   return { id, workId, param: { n: id }, scheduledAt, priority: 0, meta: {}, createdAt: scheduledAt, seriesId: null, retry: null, timeout: null, deadline: null };
 }
 
-function suite(kind: StoreKind): void {
+export function storeSuite(kind: StoreKind): void {
   let db = '';
   let drop: () => Promise<void> = () => Promise.resolve();
   const cli = (...args: string[]) => kokugen(['--db', db, ...args]);
@@ -163,18 +164,3 @@ function suite(kind: StoreKind): void {
   });
 }
 
-describe('kokugen on SQLite', () => suite('sqlite'));
-describePostgres('kokugen on PostgreSQL', () => {
-  suite('postgres');
-
-  it('takes the store from DATABASE_URL', slow, async () => {
-    const { location, drop } = await createStore('postgres');
-    try {
-      const result = await kokugen(['migrate', '--json'], { DATABASE_URL: location });
-      expect(result.status, result.stderr).toBe(0);
-      expect(JSON.parse(result.stdout)).toMatchObject({ migrated: true });
-    } finally {
-      await drop();
-    }
-  });
-});
