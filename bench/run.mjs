@@ -2,10 +2,12 @@
 // Runs every case in a fresh `node --expose-gc` process, in rounds (each round runs every case
 // once, so a slow moment of a shared machine hits all cases alike), prints markdown tables of
 // medians (min–max) with ratios against the ideal reference of the same invocation, checks the
-// targets of issue 5, and writes bench/results/latest.json (and latest.md).
+// targets of issues 5 and 9, and writes bench/results/latest.json (and latest.md).
 //
 // Options: --quick, --repeats=N, --only=W1,W3 (workloads), --profile (CPU profiles instead, see profile.mjs).
 // KOKUGEN_DIST=path benches another build of the kit instead of dist/ (e.g. a candidate change).
+// --baseline=path/to/dist also benches that build: every kit case gets a "(baseline)" twin, run in
+// the same rounds, and a table gives each figure of this build ÷ the baseline's.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -33,16 +35,24 @@ const only = option('only')?.toUpperCase().split(',');
 
 // The cases load a private copy of the build, so that a rebuild of dist/ during the run (someone
 // else's `npm run build`) cannot mix two versions of the kit into one table.
-const built = process.env.KOKUGEN_DIST === undefined ? `${root}dist/` : `${resolve(process.env.KOKUGEN_DIST)}/`;
-if (!existsSync(`${built}index.js`)) {
-  console.error(`no build at ${built}: run npm run build first (npm run bench does)`);
-  process.exit(1);
+// The copies live in bench/results/, inside this checkout, so that their imports of the kit's
+// dependencies resolve to this checkout's node_modules whichever build they come from.
+function snapshotOf(dir, name) {
+  if (!existsSync(`${dir}index.js`)) {
+    console.error(`no build at ${dir}: run npm run build first (npm run bench does)`);
+    process.exit(1);
+  }
+  const copy = `${resultsDir}${name}/`;
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(dir, copy, { recursive: true });
+  return copy;
 }
-const snapshot = `${resultsDir}.dist/`;
-rmSync(snapshot, { recursive: true, force: true });
-cpSync(built, snapshot, { recursive: true });
+const built = process.env.KOKUGEN_DIST === undefined ? `${root}dist/` : `${resolve(process.env.KOKUGEN_DIST)}/`;
+const snapshot = snapshotOf(built, '.dist');
 process.env.KOKUGEN_DIST = snapshot;
 const distUrl = pathToFileURL(snapshot);
+const baselineBuilt = option('baseline') === undefined ? undefined : `${resolve(option('baseline'))}/`;
+const baseline = baselineBuilt === undefined ? undefined : snapshotOf(baselineBuilt, '.dist-baseline');
 const wants = (w) => only === undefined || only.includes(w);
 
 // ---- the plan ----
@@ -52,7 +62,14 @@ const size = quick
   : { w1: 100_000, w1Peers: 10_000, window: 2_000, grace: 3_000, w2: 1_000_000, w2Peers: 10_000, w3: 100_000, w4Window: 1_000, w5: { single: 500, many: 10_000, dueNow: 5_000 } };
 
 const cases = [];
-const add = (workload, impl, args, label = impl) => cases.push({ id: `${workload} ${label} n=${args.n ?? ''}`.trim(), workload, impl: label, n: args.n ?? null, file: fileFor(workload), args: { impl, ...args } });
+const add = (workload, impl, args, label = impl) => {
+  const c = { id: `${workload} ${label} n=${args.n ?? ''}`.trim(), workload, impl: label, n: args.n ?? null, file: fileFor(workload), args: { impl, ...args } };
+  cases.push(c);
+  // The baseline's twin of each kit case: the same case on the other build, right after it.
+  if (baseline !== undefined && impl.startsWith('kit') && (workload !== 'W5' || existsSync(`${baseline}typeorm.js`))) {
+    cases.push({ ...c, id: `${c.id} (baseline)`, impl: `${label} (baseline)`, dist: baseline, twinOf: c.id });
+  }
+};
 function fileFor(workload) {
   return { W1: 'w1-burst.mjs', W2: 'w2-pending.mjs', W3: 'w3-due-now.mjs', W4: 'w4-far-future.mjs', W5: 'w5-persistent.mjs' }[workload];
 }
@@ -95,7 +112,8 @@ const exitBound = 5_000;
 function runCase(c) {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--expose-gc', `${benchDir}cases/${c.file}`, JSON.stringify(c.args)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...process.env, KOKUGEN_DIST: c.dist ?? snapshot };
+    const child = spawn(process.execPath, ['--expose-gc', `${benchDir}cases/${c.file}`, JSON.stringify(c.args)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let result;
@@ -141,8 +159,20 @@ const began = performance.now();
 const loadBefore = loadavg()[0];
 console.error(`kokugen bench (${quick ? 'quick' : 'full'}): ${cases.length} cases x ${repeats} rounds, one fresh process each`);
 for (const c of cases) c.runs = [];
+/** Every case once; a case and its baseline twin swap places every other round, so neither always runs second. */
+function roundOrder(round) {
+  const order = [...cases];
+  if (round % 2 === 1) return order;
+  for (let i = 0; i + 1 < order.length; i++) {
+    if (order[i + 1].twinOf === order[i].id) {
+      [order[i], order[i + 1]] = [order[i + 1], order[i]];
+      i++;
+    }
+  }
+  return order;
+}
 for (let round = 1; round <= repeats; round++) {
-  for (const c of cases) {
+  for (const c of roundOrder(round)) {
     const run = await runCase(c);
     c.runs.push(run);
     const brief = run.error !== undefined ? `ERROR ${run.error}` : `${(run.wallMs / 1000).toFixed(1)} s`;
@@ -167,6 +197,7 @@ for (const c of cases) {
   }
 }
 
+const twin = (c) => cases.find((t) => t.twinOf === c.id);
 const find = (workload, impl, n) => cases.find((c) => c.workload === workload && c.impl === impl && (n === undefined || c.n === n));
 const med = (c, key) => c?.summary[key]?.median ?? null;
 /** impl / ideal of the same workload and N, on medians; a 1 ms floor for latencies (Date.now() resolution). */
@@ -201,6 +232,7 @@ const of = (w) => cases.filter((c) => c.workload === w);
 
 md.push(`## kokugen bench — ${quick ? 'quick' : 'full'}, ${repeats} rounds, ${new Date().toISOString().slice(0, 10)}`, '');
 md.push('Cells: median (min–max) over the rounds; ×ideal: median ÷ the ideal reference\'s median at the same N, same invocation. early/lost/dup: worst round.', '');
+if (baseline !== undefined) md.push(`(baseline) rows: the same case on the baseline build ${baselineBuilt}, run in the same rounds (see "Change vs baseline").`, '');
 if (of('W1').length > 0) {
   md.push(`### W1 burst — N one-shot tasks due uniformly in the next ${size.window} ms, async no-op work, concurrency 64 (ideal, kit)`, '');
   table(
@@ -215,11 +247,15 @@ if (of('W2').length > 0) {
     of('W2').map((c) => [label(c), c.n, cell(c, 'addRate', 'rate'), fmt.x(ratio(c, 'addRate')), cell(c, 'bytesPerTask', 'int'), fmt.x(ratio(c, 'bytesPerTask')), cell(c, 'cancelRate', 'rate'), fmt.x(ratio(c, 'cancelRate')), cell(c, 'bytesPerTaskAfterCancel', 'int'), c.summary.exitsByItself?.all ? `yes (${fmt.ms(med(c, 'exitMs'))} ms)` : 'NO', cell(c, 'peakRssMb', 'int')]),
   );
 }
+/** Issue 9: while 100,000 due-now tasks drain, event-loop delay p99 ≤ 20 ms and max ≤ 50 ms (on the medians over the rounds). */
+const eld = { n: 100_000, p99: 20, max: 50 };
+const eldPass = (c) => med(c, 'eldP99') !== null && med(c, 'eldP99') <= eld.p99 && med(c, 'eldMax') <= eld.max;
 if (of('W3').length > 0) {
   md.push('### W3 due-now — N tasks all due now, added before start, concurrency 64 (setTimeout: no limit, runs while adding)', '');
+  md.push(`ELD: event-loop delay while the tasks drain (monitorEventLoopDelay, resolution 1 ms), same runs; target at N = ${eld.n}: p99 ≤ ${eld.p99} ms and max ≤ ${eld.max} ms. setTimeout's tasks ran while adding: its run rate and ELD do not compare.`, '');
   table(
-    ['impl', 'N', 'run rate /s', '×ideal', 'add+run rate /s', '×ideal', 'lost', 'peak RSS MB'],
-    of('W3').map((c) => [label(c), c.n, cell(c, 'runRate', 'rate'), fmt.x(ratio(c, 'runRate')), cell(c, 'e2eRate', 'rate'), fmt.x(ratio(c, 'e2eRate')), worst(c, 'lost'), cell(c, 'peakRssMb', 'int')]),
+    ['impl', 'N', 'run rate /s', '×ideal', 'ELD p99 ms', 'ELD max ms', `ELD ≤ ${eld.p99} / ${eld.max} ms`, 'add+run rate /s', '×ideal', 'lost', 'peak RSS MB'],
+    of('W3').map((c) => [label(c), c.n, cell(c, 'runRate', 'rate'), fmt.x(ratio(c, 'runRate')), cell(c, 'eldP99', 'ms'), cell(c, 'eldMax', 'ms'), c.n < eld.n || c.args.impl === 'timeout' ? '—' : eldPass(c) ? 'pass' : '**miss**', cell(c, 'e2eRate', 'rate'), fmt.x(ratio(c, 'e2eRate')), worst(c, 'lost'), cell(c, 'peakRssMb', 'int')]),
   );
 }
 if (of('W4').length > 0) {
@@ -227,7 +263,7 @@ if (of('W4').length > 0) {
   table(
     ['impl', 'clock', 'check', 'result'],
     of('W4').map((c) =>
-      c.impl === 'kit-fake'
+      c.args.impl === 'kit-fake'
         ? [label(c), 'FakeClock', 'fires at the due ms exactly (not 1 ms before, not after)', c.summary.exact?.all ? 'pass (all rounds)' : 'FAIL']
         : [label(c), 'real', `does not fire within ${size.w4Window} ms`, c.summary.neverEarly?.all ? 'pass (never early)' : `FIRES EARLY (${worst(c, 'early')} of 1)`],
     ),
@@ -242,7 +278,37 @@ if (of('W5').length > 0) {
 }
 for (const line of skipped) md.push(`_${line}_`, '');
 
-// ---- targets (issue 5), on the full kit: Scheduler + HeapRepository + WorkerPoolDispatcher ----
+// ---- this build against the baseline build (--baseline), case by case ----
+
+if (baseline !== undefined) {
+  /** Per workload: [key, name, which way is better, floor (latencies: Date.now() resolution), cell format]. */
+  const figures = {
+    W1: [['addRate', 'add rate /s', 'higher', 0, 'rate'], ['p99', 'p99 lateness ms', 'lower', 1, 'ms'], ['steadyP99', 'steady p99 lateness ms', 'lower', 1, 'ms']],
+    W2: [['addRate', 'add rate /s', 'higher', 0, 'rate'], ['bytesPerTask', 'heap B/task', 'lower', 0, 'int'], ['cancelRate', 'cancel rate /s', 'higher', 0, 'rate']],
+    W3: [['runRate', 'run rate /s', 'higher', 0, 'rate'], ['cpuRate', 'run rate per CPU-second', 'higher', 0, 'rate'], ['e2eRate', 'add+run rate /s', 'higher', 0, 'rate'], ['eldP99', 'ELD p99 ms', 'lower', 0, 'ms'], ['eldMax', 'ELD max ms', 'lower', 0, 'ms']],
+    W5: [['singleRate', 'schedule() /s', 'higher', 0, 'rate'], ['manyRate', 'scheduleMany /s', 'higher', 0, 'rate'], ['dueNowRate', 'due-now end-to-end /s', 'higher', 0, 'rate']],
+  };
+  const rows = [];
+  for (const b of cases.filter((t) => t.twinOf !== undefined)) {
+    const c = cases.find((t) => t.id === b.twinOf);
+    for (const [key, name, better, floor, kind] of figures[c.workload] ?? []) {
+      const [now, then] = [med(c, key), med(b, key)];
+      if (now === null || then === null) continue;
+      const r = Math.max(now, floor) / Math.max(then, floor);
+      // The same ratio round by round (the two ran next to each other): its spread is the noise.
+      const paired = c.runs.map((run, i) => Math.max(run[key] ?? NaN, floor) / Math.max(b.runs[i]?.[key] ?? NaN, floor)).filter(Number.isFinite);
+      const worse = better === 'higher' ? 1 - r : r - 1;
+      const verdict = worse > 0.1 ? `**${(100 * worse).toFixed(1)} % worse**` : worse < -0.1 ? `${(-100 * worse).toFixed(1)} % better` : 'within 10 %';
+      const spread = paired.length > 1 ? ` (${fmt.x(Math.min(...paired))}–${fmt.x(Math.max(...paired))})` : '';
+      rows.push([c.workload, c.impl, c.n ?? '', `${name} (${better} is better)`, fmt[kind](then), fmt[kind](now), `${fmt.x(r)}${spread}`, verdict]);
+    }
+  }
+  md.push('### Change vs baseline', '');
+  md.push(`This build (${built}) against the baseline (${baselineBuilt}), each kit case run next to its twin in every round (the order alternating). this ÷ baseline: of the medians, and (min–max) of the per-round pairs — the spread of the same code against itself is the noise to judge a change by.`, '');
+  table(['workload', 'impl', 'N', 'figure', 'baseline', 'this build', 'this ÷ baseline', 'verdict (10 %)'], rows);
+}
+
+// ---- targets (issues 5 and 9), on the full kit: Scheduler + HeapRepository + WorkerPoolDispatcher ----
 
 const targets = [];
 const target = (name, need, value, pass, note = '') => targets.push({ name, need, value, pass, note });
@@ -275,6 +341,18 @@ if (kit('W3') !== undefined) {
   const c = kit('W3');
   const r = ratio(c, 'runRate');
   target('W3 due-now tasks/s', '≥ 0.5× ideal', `${fmt.rate(med(c, 'runRate'))}/s = ${fmt.x(r)}`, r !== null && r >= 0.5);
+  const name = `W3 event-loop delay while ${eld.n.toLocaleString('en')} due tasks drain (issue 9)`;
+  const need = `p99 ≤ ${eld.p99} ms, max ≤ ${eld.max} ms`;
+  if (c.n < eld.n) target(name, need, `not checked (N=${c.n}; --only=W3 without --quick checks it)`, null);
+  else {
+    const i = find('W3', 'ideal', c.n);
+    target(name, need, `p99 ${fmt.ms(med(c, 'eldP99'))} ms, max ${fmt.ms(med(c, 'eldMax'))} ms (ideal: ${fmt.ms(med(i, 'eldP99'))}, ${fmt.ms(med(i, 'eldMax'))} ms)`, eldPass(c));
+  }
+  const b = twin(c);
+  if (b !== undefined) {
+    const rb = med(c, 'runRate') / med(b, 'runRate');
+    target('W3 due-now tasks/s vs baseline (issue 9)', '≥ 0.9× baseline', `${fmt.rate(med(c, 'runRate'))}/s vs ${fmt.rate(med(b, 'runRate'))}/s = ${fmt.x(rb)}`, rb >= 0.9);
+  }
 }
 if (of('W4').length > 0) {
   const fake = of('W4').find((c) => c.impl === 'kit-fake');
@@ -290,7 +368,7 @@ for (const c of of('W5')) {
   }
 }
 if (targets.length > 0) {
-  md.push('### Targets (issue 5), full kit', '');
+  md.push('### Targets (issues 5 and 9), full kit', '');
   table(
     ['target', 'needed', 'measured', 'result'],
     targets.map((t) => [t.name, t.need, t.note === '' ? t.value : `${t.value} — ${t.note}`, t.pass === null ? '—' : t.pass ? 'pass' : '**miss**']),
@@ -327,6 +405,17 @@ const version = (pkg) => {
     return 'missing';
   }
 };
+/** A build directory and the git commit of the checkout it sits in (its build is assumed to be of that checkout). */
+function buildOf(dir) {
+  try {
+    const git = (...args) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+    const top = git('rev-parse', '--show-toplevel');
+    const dirty = git('-C', top, 'status', '--porcelain', '--', 'src');
+    return `${dir === `${root}dist/` ? 'dist/' : dir} from git ${git('rev-parse', '--short', 'HEAD')}${dirty === '' ? '' : ' + uncommitted changes in src/'}`;
+  } catch {
+    return dir;
+  }
+}
 const meta = {
   date: new Date().toISOString(),
   mode: quick ? 'quick' : 'full',
@@ -344,15 +433,8 @@ const meta = {
       return '';
     }
   })(),
-  build: (() => {
-    try {
-      const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-      const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim();
-      return `${built.startsWith(`${root}dist/`) ? 'dist/' : built} from git ${head}${dirty === '' ? '' : ' + uncommitted changes in src/'}`;
-    } catch {
-      return built;
-    }
-  })(),
+  build: buildOf(built),
+  baseline: baselineBuilt === undefined ? undefined : buildOf(baselineBuilt),
   versions: {
     kokugen: JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version,
     '@datastructures-js/heap': version('@datastructures-js/heap'),
@@ -365,7 +447,7 @@ const meta = {
   skipped,
 };
 md.push(
-  `Kit: ${meta.build}. Machine: ${meta.cpu}, ${meta.nproc} CPUs, ${meta.memoryGiB} GiB, Node ${meta.node}. Peers: ${Object.entries(meta.versions)
+  `Kit: ${meta.build}.${meta.baseline === undefined ? '' : ` Baseline: ${meta.baseline}.`} Machine: ${meta.cpu}, ${meta.nproc} CPUs, ${meta.memoryGiB} GiB, Node ${meta.node}. Peers: ${Object.entries(meta.versions)
     .filter(([k]) => k !== 'kokugen')
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')}. Took ${meta.elapsedSeconds} s; 1-min load average ${meta.loadAverage.before} before, ${meta.loadAverage.after} after (other work on the machine skews absolute figures; the ratios compare cases run interleaved in the same rounds).`,

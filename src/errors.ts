@@ -23,6 +23,7 @@ export const ErrorCode = {
   StateConflict: 'ERR_STATE_CONFLICT',
   InvalidSchedule: 'ERR_INVALID_SCHEDULE',
   WorkModule: 'ERR_WORK_MODULE',
+  StoreLost: 'ERR_STORE_LOST',
   RouteNotFound: 'ERR_ROUTE_NOT_FOUND',
   MethodNotAllowed: 'ERR_METHOD_NOT_ALLOWED',
   Forbidden: 'ERR_FORBIDDEN',
@@ -312,6 +313,24 @@ export class WorkModuleError extends KokugenError {
   }
 }
 
+/**
+ * The store's data is no longer where the repository opened it: the SQLite file, or its directory,
+ * was removed or replaced while open. What is written from then on would be lost when the
+ * connection closes, so the repository refuses every call instead, for good.
+ */
+export class StoreLostError extends KokugenError {
+  override get name(): string {
+    return 'StoreLostError';
+  }
+
+  /** The path of the store that was lost. */
+  readonly location: string;
+  constructor(location: string, reason: string) {
+    super(ErrorCode.StoreLost, `the store ${JSON.stringify(location)} is lost (${reason}): nothing more is read from or written to it`);
+    this.location = location;
+  }
+}
+
 /** A dashboard request for a path that no page or action answers. */
 export class RouteNotFoundError extends KokugenError {
   override get name(): string {
@@ -387,8 +406,14 @@ export function describe(value: unknown): string {
     case 'symbol':
       return 'a symbol';
     default:
-      if (Array.isArray(value)) return `an array of length ${value.length}`;
-      if (value instanceof Date) return `Date ${Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString()}`;
-      return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+      // Never throws, whatever the object: a Proxy's traps or a fake Date's methods may.
+      try {
+        if (Array.isArray(value)) return `an array of length ${value.length}`;
+        const time = value instanceof Date ? Date.prototype.getTime.call(value) : undefined;
+        if (time !== undefined) return `Date ${Number.isNaN(time) ? 'Invalid Date' : new Date(time).toISOString()}`;
+        return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+      } catch {
+        return 'an object';
+      }
   }
 }

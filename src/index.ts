@@ -47,6 +47,7 @@ export {
   RetryLaterError,
   SeriesNotFoundError,
   StateConflictError,
+  StoreLostError,
   TaskCancelledError,
   TaskNotFoundError,
   UnknownWorkError,

@@ -3,6 +3,13 @@ import { T0 } from './helpers.js';
 export const cycle: Record<string, unknown> = { a: 1 };
 cycle['self'] = cycle;
 const protoKey = JSON.parse('{"__proto__": {"polluted": true}}') as unknown;
+/** JSON keeps an array's elements only: a named property, a symbol key or a hidden property would be lost without a word. */
+const namedArray = Object.assign([1], { x: 2 });
+const symbolArray = Object.assign([1], { [Symbol('k')]: 2 });
+const hidden = Object.defineProperty({ shown: 1 }, 'hidden', { value: 2, enumerable: false });
+/** Objects that pass for a Date (`instanceof Date`) but have no time: Date's methods throw a TypeError on them. */
+const proxyDate = (): Date => new Proxy(new Date(T0), {});
+const protoDate = (): Date => Object.create(Date.prototype) as Date;
 
 /**
  * Every input schedule() must refuse with ERR_INVALID_ARGUMENT, on any repository (work id 'record').
@@ -46,5 +53,22 @@ export const invalidScheduleInputs: Array<[string, unknown]> = [
   ['non-string meta', { workId: 'record', delay: 0, meta: { n: 1 } }],
   ['an unknown key', { workId: 'record', delay: 0, dealy: 5 }],
   ['an empty workId', { workId: '', delay: 0 }],
+  ['an array param with a named property', { workId: 'record', delay: 0, param: namedArray }],
+  ['a nested array with a named property', { workId: 'record', delay: 0, param: { list: [namedArray] } }],
+  ['an array param with a symbol key', { workId: 'record', delay: 0, param: symbolArray }],
+  ['a param with a non-enumerable property', { workId: 'record', delay: 0, param: { inner: hidden } }],
+  ['a param whose getter throws', { workId: 'record', delay: 0, param: { get boom(): never { throw new Error('read me not'); } } }],
+  ['a param behind a Proxy whose trap throws', { workId: 'record', delay: 0, param: new Proxy({}, { ownKeys: () => { throw new Error('no keys'); } }) }],
+  ['at a Proxy of a Date', { workId: 'record', at: proxyDate() }],
+  ['at an object made from Date.prototype', { workId: 'record', at: protoDate() }],
+  ['a deadline that is a Proxy of a Date', { workId: 'record', delay: 0, deadline: proxyDate() }],
+  ['a deadline made from Date.prototype', { workId: 'record', delay: 0, deadline: protoDate() }],
+];
+
+/** Every patch update() must refuse with ERR_INVALID_ARGUMENT. */
+export const invalidUpdateInputs: Array<[string, unknown]> = [
+  ['at a Proxy of a Date', { at: proxyDate() }],
+  ['at an object made from Date.prototype', { at: protoDate() }],
+  ['an array param with a named property', { param: namedArray }],
 ];
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HeapRepository, Scheduler, TaskState, WorkerPoolDispatcher, WorkRegistry } from '../src/index.js';
 import type { ScheduleInput } from '../src/index.js';
 import { codeOf, kit, T0 } from './helpers.js';
-import { cycle, invalidScheduleInputs } from './invalid-inputs.js';
+import { cycle, invalidScheduleInputs, invalidUpdateInputs } from './invalid-inputs.js';
 
 
 describe('schedule() input', () => {
@@ -19,6 +19,7 @@ describe('schedule() input', () => {
     const { scheduler } = kit();
     await expect(scheduler.schedule({ workId: 'record', delay: -5 })).rejects.toThrow(/delay: expected a finite number of ms >= 0, got number -5/);
     await expect(scheduler.schedule({ workId: 'record', delay: 0, param: cycle })).rejects.toThrow(/a cycle at \$\.self/);
+    await expect(scheduler.schedule({ workId: 'record', delay: 0, param: { list: [Object.assign([1], { x: 2 })] } })).rejects.toThrow(/at \$\.list\[0\]\.x/);
   });
 
   it('refuses an unknown work id with ERR_UNKNOWN_WORK', async () => {
@@ -69,6 +70,7 @@ describe('update() input', () => {
     ['an unknown key', { when: T0 }],
     ['a fractional priority', { priority: 0.5 }],
     ['not an object', 5],
+    ...invalidUpdateInputs,
   ];
   for (const [name, patch] of bad) {
     it(`refuses ${name} with ERR_INVALID_ARGUMENT and changes nothing`, async () => {
@@ -86,7 +88,7 @@ describe('constructor options', () => {
   const bad: Array<[string, unknown]> = [
     ['no options', undefined],
     ['no repository', { dispatcher: base.dispatcher }],
-    ['no dispatcher', { repository: base.repository }],
+    ['a dispatcher that is not one', { repository: base.repository, dispatcher: {} }],
     ['a zero hookTimeout', { ...base, hookTimeout: 0 }],
     ['a NaN retryDelay', { ...base, retryDelay: Number.NaN }],
     ['a non-boolean keepAlive', { ...base, keepAlive: 'yes' }],

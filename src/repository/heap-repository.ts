@@ -2,8 +2,8 @@ import { Heap } from '@datastructures-js/heap';
 import {
   AlreadyDispatchedError,
   DuplicateIdError,
-  InvalidArgumentError,
   SeriesNotFoundError,
+  StateConflictError,
   TaskCancelledError,
   TaskNotFoundError,
 } from '../errors.js';
@@ -152,9 +152,7 @@ export class HeapRepository implements TaskRepository {
   complete(id: string, outcome: TaskOutcome, now: number, next?: NewTask): Promise<Completion> {
     const current = this.#tasks.get(id);
     if (current === undefined) return Promise.reject(new TaskNotFoundError(id));
-    if (current.state !== TaskState.Dispatched) {
-      return Promise.reject(new InvalidArgumentError(`complete(${JSON.stringify(id)})`, 'a dispatched task', `a ${current.state} task`, { described: true }));
-    }
+    if (current.state !== TaskState.Dispatched) return Promise.reject(new StateConflictError(id, TaskState.Dispatched, current.state));
     if (next !== undefined && this.#tasks.has(next.id)) return Promise.reject(new DuplicateIdError(next.id));
     if (outcome.state === TaskState.Scheduled) {
       const retry = snapshot(current, { state: TaskState.Scheduled, scheduledAt: outcome.scheduledAt, errors: appendError(current.errors, outcome.error) });

@@ -50,7 +50,8 @@ export interface TaskRepository {
    * appending the error to `errors`). When `next` is given and the outcome ends the task, `next`
    * (the series' next occurrence) is added in the same write — only if its series exists, is
    * enabled and has no other `scheduled` occurrence. Throws `ERR_TASK_NOT_FOUND` or, if the task
-   * is not dispatched, `ERR_INVALID_ARGUMENT`.
+   * is not dispatched (another attempt, a cancel or a recovery ended it), `ERR_STATE_CONFLICT`:
+   * a definitive refusal, which the caller must not retry.
    */
   complete(id: string, outcome: TaskOutcome, now: number, next?: NewTask): Promise<Completion>;
 

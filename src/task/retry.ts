@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { maxTime } from '../validation/validate.js';
 import { Backoff } from './task.js';
 import type { RetryPolicy } from './task.js';
 
@@ -16,10 +17,11 @@ export function toRetryPolicy(input: unknown, base: RetryPolicy = defaultRetry, 
   if (!Number.isInteger(attempts) || attempts < 1 || attempts > 1_000_000) throw new InvalidArgumentError(`${what}.attempts`, 'an integer from 1 to 1,000,000', attempts);
   if (!Object.values(Backoff).includes(backoff)) throw new InvalidArgumentError(`${what}.backoff`, "'fixed', 'exponential' or 'fibonacci'", backoff);
   for (const [name, value] of [['delay', delay], ['maxDelay', maxDelay]] as const) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 8.64e15) throw new InvalidArgumentError(`${what}.${name}`, 'a finite number of ms >= 0', value);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > maxTime) throw new InvalidArgumentError(`${what}.${name}`, 'a finite number of ms >= 0', value);
   }
   if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) throw new InvalidArgumentError(`${what}.jitter`, 'a number from 0 to 1', jitter);
-  return Object.freeze({ attempts, backoff, delay, maxDelay, jitter });
+  // -0 as 0, as every stored number (see src/validation/validate.ts).
+  return Object.freeze({ attempts, backoff, delay: delay + 0, maxDelay: maxDelay + 0, jitter: jitter + 0 });
 }
 
 /**

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StateConflictError } from '../errors.js';
 import type { TaskRepository } from '../repository/task-repository.js';
 import type { Series } from '../schedule/series.js';
 import type { JsonValue, NewTask, Task } from '../task/task.js';
@@ -50,13 +51,17 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       await fixture.close?.();
     });
 
-    const codeOf = async (promise: Promise<unknown>): Promise<unknown> => {
+    const errorOf = async (promise: Promise<unknown>): Promise<unknown> => {
       try {
         await promise;
       } catch (error) {
-        return (error as { code?: unknown }).code;
+        return error;
       }
       return 'resolved';
+    };
+    const codeOf = async (promise: Promise<unknown>): Promise<unknown> => {
+      const error = await errorOf(promise);
+      return error === 'resolved' ? error : (error as { code?: unknown }).code;
     };
 
     describe('add and get', () => {
@@ -221,14 +226,33 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
         expect(await repo.get('bad')).toEqual(failed);
       });
 
-      it('refuses a task that is not dispatched', async () => {
+      it('refuses a task that is not dispatched with ERR_STATE_CONFLICT, whatever the outcome, changing nothing', async () => {
+        const conflict = (actual: string) => ({ code: 'ERR_STATE_CONFLICT', taskId: 'a', expected: TaskState.Dispatched, actual });
         await repo.add([newTask({ id: 'a', scheduledAt: 1 })]);
-        expect(await codeOf(repo.complete('a', { state: TaskState.Done, result: null }, 2))).toBe('ERR_INVALID_ARGUMENT');
+        expect(await errorOf(repo.complete('a', { state: TaskState.Done, result: null }, 2))).toMatchObject(conflict(TaskState.Scheduled));
         expect(await codeOf(repo.complete('missing', { state: TaskState.Done, result: null }, 2))).toBe('ERR_TASK_NOT_FOUND');
         await repo.claimDue(1, 1, 'me');
         await repo.complete('a', { state: TaskState.Done, result: 'first' }, 3);
-        expect(await codeOf(repo.complete('a', { state: TaskState.Done, result: 'second' }, 4))).toBe('ERR_INVALID_ARGUMENT');
-        expect((await repo.get('a'))?.result).toBe('first');
+        const ended = await repo.get('a');
+        // Another attempt ended it first: every kind of outcome, with or without a next occurrence, is refused alike.
+        const late = await Promise.all([
+          errorOf(repo.complete('a', { state: TaskState.Done, result: 'second' }, 4)),
+          errorOf(repo.complete('a', { state: TaskState.Expired, error: { name: 'DeadlineExceeded', message: 'late' } }, 4)),
+          errorOf(repo.complete('a', { state: TaskState.Failed, error: { name: 'Error', message: 'x', attempt: 1, at: 4 } }, 4)),
+          errorOf(repo.complete('a', { state: TaskState.Scheduled, scheduledAt: 9, error: { name: 'Error', message: 'x', attempt: 1, at: 4 } }, 4)),
+          errorOf(repo.complete('a', { state: TaskState.Done, result: 'second' }, 4, newTask({ id: 'a-next', scheduledAt: 9 }))),
+        ]);
+        for (const error of late) expect(error).toMatchObject(conflict(TaskState.Done));
+        expect(await repo.get('a')).toEqual(ended);
+        expect(await repo.get('a-next')).toBeUndefined();
+      });
+
+      it('refuses a cancelled task with ERR_STATE_CONFLICT', async () => {
+        await repo.add([newTask({ id: 'a', scheduledAt: 1 })]);
+        await repo.cancel('a', 2);
+        const error = await errorOf(repo.complete('a', { state: TaskState.Done, result: null }, 3));
+        expect(error).toBeInstanceOf(StateConflictError);
+        expect(error).toMatchObject({ code: 'ERR_STATE_CONFLICT', taskId: 'a', expected: TaskState.Dispatched, actual: TaskState.Cancelled });
       });
     });
 

@@ -48,50 +48,38 @@ export interface UpdateInput {
 }
 
 /** ECMAScript's Date range: ±8.64e15 ms around the epoch. */
-const maxTime = 8.64e15;
-const maxPriority = 2 ** 31 - 1;
+export const maxTime = 8.64e15;
+/** The largest 32-bit signed integer: the range of an INTEGER column, and of a Node timer's delay. */
+export const maxInt32 = 2 ** 31 - 1;
+/** The longest id kokugen stores (tasks, series, owners). */
+export const maxIdLength = 200;
 const emptyMeta: Readonly<Record<string, string>> = Object.freeze({});
 
-export function checkTimeout(timeout: unknown): number | undefined {
-  if (timeout === undefined) return undefined;
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > 2 ** 31 - 1) throw new InvalidArgumentError('timeout', 'a number of ms from 1 to 2^31-1', timeout);
-  return timeout;
-}
+/*
+ * One copy of each check, for the Scheduler's public edge and the repositories' alike. Where an
+ * absent value has a default (priority 0, empty meta, misfire 'once', grace 1 s) the check gives
+ * it; `null` is never taken for absent. Numbers come out with -0 as 0 (`n + 0`): SQL stores give
+ * -0 back as 0, so a store that kept it would answer differently from the others.
+ */
 
-export function checkDeadline(deadline: unknown, scheduledAt: number): number | null {
-  if (deadline === undefined) return null;
-  const ms = checkTime({ at: deadline }, 0, true) as number;
-  if (ms < scheduledAt) throw new InvalidArgumentError('deadline', `a time at or after the task's time (${new Date(scheduledAt).toISOString()})`, deadline);
-  return ms;
-}
-
-export function checkSchedule(schedule: unknown): Schedule {
-  if (typeof schedule !== 'object' || schedule === null || typeof (schedule as Schedule).next !== 'function' || typeof (schedule as Schedule).toJSON !== 'function') {
-    throw new InvalidArgumentError('schedule', 'a Schedule (cron(...), every(...), or { next(after), toJSON() })', schedule);
-  }
-  return schedule as Schedule;
-}
-
-export function checkMisfire(misfire: unknown): Misfire {
-  if (misfire === undefined) return Misfire.Once;
-  if (!Object.values(Misfire).includes(misfire as Misfire)) throw new InvalidArgumentError('misfire', "'skip', 'once' or 'all'", misfire);
-  return misfire as Misfire;
-}
-
-export function checkGrace(grace: unknown): number {
-  if (grace === undefined) return 1_000;
-  if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) throw new InvalidArgumentError('grace', 'a finite number of ms >= 0', grace);
-  return grace;
-}
-
-/** NUL and lone surrogates: PostgreSQL cannot store them, so no repository accepts them in ids. */
+/** NUL (PostgreSQL text cannot hold it) or a lone surrogate (UTF-8 cannot encode it): no repository accepts them in ids. */
 const unstorable = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export function checkId(id: unknown, what = 'task id'): string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 200 || unstorable.test(id)) {
-    throw new InvalidArgumentError(what, 'a string of 1-200 characters without NUL or lone surrogates', id);
+/** Whether `value` is text every repository stores and gives back unchanged: non-empty, at most `maxLength` long. */
+export function isStorableText(value: unknown, maxLength = maxIdLength): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= maxLength && !unstorable.test(value);
+}
+
+export function checkText(value: unknown, what: string, maxLength = maxIdLength): string {
+  if (!isStorableText(value, maxLength)) {
+    const length = maxLength === Infinity ? 'a non-empty string' : `a string of 1-${maxLength} characters`;
+    throw new InvalidArgumentError(what, `${length} without NUL or lone surrogates`, value);
   }
-  return id;
+  return value;
+}
+
+export function checkId(id: unknown, what = 'task id'): string {
+  return checkText(id, what);
 }
 
 export function checkObject(input: unknown, what: string): Record<string, unknown> {
@@ -99,16 +87,47 @@ export function checkObject(input: unknown, what: string): Record<string, unknow
   return input as Record<string, unknown>;
 }
 
+/** Rejects keys the caller may have misspelt, so a typo never silently schedules the wrong thing. */
+export function checkKeys(input: Record<string, unknown>, allowed: readonly string[], what: string): void {
+  for (const key of Object.keys(input)) {
+    if (!allowed.includes(key)) throw new InvalidArgumentError(`${what} key ${JSON.stringify(key)}`, `one of ${allowed.join(', ')}`, key);
+  }
+}
+
+function isTime(ms: unknown): ms is number {
+  return typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= maxTime;
+}
+
+/**
+ * The time of a Date, read with Date's own method: an object that only looks like a Date (a Proxy
+ * of one, `Object.create(Date.prototype)`) has none and gives undefined, where calling its methods
+ * would throw a TypeError; a Date whose `getTime` was replaced still gives its real time.
+ */
+function timeOfDate(value: object): number | undefined {
+  try {
+    return Date.prototype.getTime.call(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A time as a repository stores it: epoch ms, whole. A fractional one is rounded the safe way: a
+ * due time up (a task never runs early), a deadline or a clock reading down.
+ */
+export function checkEpochMs(value: unknown, what: string, round: 'up' | 'down'): number {
+  if (!isTime(value)) throw new InvalidArgumentError(what, `epoch ms within ±${maxTime}`, value);
+  return (round === 'up' ? Math.ceil(value) : Math.floor(value)) + 0;
+}
+
 /** The due time from `at` or `delay`; `required` says whether one of them must be present. */
 export function checkTime(input: { at?: unknown; delay?: unknown }, now: number, required: boolean): number | undefined {
   const { at, delay } = input;
   if (at !== undefined && delay !== undefined) throw new InvalidArgumentError('schedule time', 'either at or delay, not both', input);
   if (at !== undefined) {
-    const ms = at instanceof Date ? at.getTime() : at;
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || Math.abs(ms) > maxTime) {
-      throw new InvalidArgumentError('at', `a valid Date or epoch ms within ±${maxTime}`, at);
-    }
-    return ms;
+    const ms = typeof at === 'object' && at !== null ? timeOfDate(at) : at;
+    if (!isTime(ms)) throw new InvalidArgumentError('at', `a valid Date or epoch ms within ±${maxTime}`, at);
+    return ms + 0;
   }
   if (delay !== undefined) {
     if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0) throw new InvalidArgumentError('delay', 'a finite number of ms >= 0', delay);
@@ -120,36 +139,84 @@ export function checkTime(input: { at?: unknown; delay?: unknown }, now: number,
   return undefined;
 }
 
-export function checkPriority(priority: unknown): number {
+export function checkDeadline(deadline: unknown, scheduledAt: number): number | null {
+  if (deadline === undefined) return null;
+  const ms = checkTime({ at: deadline }, 0, true) as number;
+  if (ms < scheduledAt) throw new InvalidArgumentError('deadline', `a time at or after the task's time (${new Date(scheduledAt).toISOString()})`, deadline);
+  return ms;
+}
+
+/** @default 0 */
+export function checkPriority(priority: unknown, what = 'priority'): number {
   if (priority === undefined) return 0;
-  if (typeof priority !== 'number' || !Number.isInteger(priority) || Math.abs(priority) > maxPriority) {
-    throw new InvalidArgumentError('priority', 'an integer within ±(2^31-1)', priority);
+  if (typeof priority !== 'number' || !Number.isInteger(priority) || Math.abs(priority) > maxInt32) {
+    throw new InvalidArgumentError(what, 'an integer within ±(2^31-1)', priority);
   }
-  return priority;
+  return priority + 0;
+}
+
+/** An attempt's time limit in ms; undefined when absent (the caller decides what stands in). */
+export function checkTimeout(timeout: unknown, what = 'timeout'): number | undefined {
+  if (timeout === undefined) return undefined;
+  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > maxInt32) throw new InvalidArgumentError(what, 'a number of ms from 1 to 2^31-1', timeout);
+  return timeout;
+}
+
+/** A frozen copy of a plain object of strings. @default {} */
+export function checkMeta(meta: unknown, what = 'meta'): Readonly<Record<string, string>> {
+  if (meta === undefined) return emptyMeta;
+  const object = checkObject(meta, what);
+  if (Object.getPrototypeOf(object) !== Object.prototype && Object.getPrototypeOf(object) !== null) {
+    throw new InvalidArgumentError(what, 'a plain object of strings', meta);
+  }
+  const keys = Object.keys(object);
+  if (keys.length === 0) return emptyMeta;
+  const copy: Record<string, string> = {};
+  for (const key of keys) {
+    const value = object[key];
+    if (key === '__proto__' || typeof value !== 'string') throw new InvalidArgumentError(`${what}.${key}`, 'a string under a key other than __proto__', value);
+    copy[key] = value;
+  }
+  return Object.freeze(copy);
 }
 
 export function checkParam(param: unknown, maxBytes: number): JsonValue {
   return param === undefined ? null : toFrozenJson(param, maxBytes, 'param');
 }
 
-export function checkMeta(meta: unknown): Readonly<Record<string, string>> {
-  if (meta === undefined) return emptyMeta;
-  const object = checkObject(meta, 'meta');
-  if (Object.getPrototypeOf(object) !== Object.prototype && Object.getPrototypeOf(object) !== null) {
-    throw new InvalidArgumentError('meta', 'a plain object of strings', meta);
+export function checkSchedule(schedule: unknown): Schedule {
+  if (typeof schedule !== 'object' || schedule === null || typeof (schedule as Schedule).next !== 'function' || typeof (schedule as Schedule).toJSON !== 'function') {
+    throw new InvalidArgumentError('schedule', 'a Schedule (cron(...), every(...), or { next(after), toJSON() })', schedule);
   }
-  const copy: Record<string, string> = {};
-  for (const key of Object.keys(object)) {
-    const value = object[key];
-    if (key === '__proto__' || typeof value !== 'string') throw new InvalidArgumentError(`meta.${key}`, 'a string under a key other than __proto__', value);
-    copy[key] = value;
-  }
-  return Object.freeze(copy);
+  return schedule as Schedule;
 }
 
-/** Rejects keys the caller may have misspelt, so a typo never silently schedules the wrong thing. */
-export function checkKeys(input: Record<string, unknown>, allowed: readonly string[], what: string): void {
-  for (const key of Object.keys(input)) {
-    if (!allowed.includes(key)) throw new InvalidArgumentError(`${what} key ${JSON.stringify(key)}`, `one of ${allowed.join(', ')}`, key);
+/** @default 'once' */
+export function checkMisfire(misfire: unknown): Misfire {
+  if (misfire === undefined) return Misfire.Once;
+  if (!Object.values(Misfire).includes(misfire as Misfire)) throw new InvalidArgumentError('misfire', "'skip', 'once' or 'all'", misfire);
+  return misfire as Misfire;
+}
+
+/** @default 1_000 */
+export function checkGrace(grace: unknown): number {
+  if (grace === undefined) return 1_000;
+  if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0) throw new InvalidArgumentError('grace', 'a finite number of ms >= 0', grace);
+  return grace + 0;
+}
+
+/** An integer setting from `min` to 2^31-1 (pool sizes, intervals, timeouts of a store). */
+export function checkInteger(value: unknown, what: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > maxInt32) {
+    throw new InvalidArgumentError(what, `an integer from ${min} to 2^31-1`, value);
   }
+  return value;
+}
+
+/** A row count for a limit or an offset: an integer >= `min`, or (for a limit) Infinity; capped at the largest safe integer. */
+export function checkCount(value: unknown, what: string, min: number): number {
+  if (typeof value !== 'number' || !(Number.isSafeInteger(value) || value === Infinity) || value < min) {
+    throw new InvalidArgumentError(what, `an integer >= ${min}`, value);
+  }
+  return Math.min(value, Number.MAX_SAFE_INTEGER);
 }

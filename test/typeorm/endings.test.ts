@@ -44,7 +44,7 @@ function endings(kind: StoreKind): void {
       store!.repository.complete(third!.id, { state: TaskState.Expired, error: { name: 'Expired', message: 'past its deadline' } }, 3_000),
     ]);
     expect(outcomes[0]).toMatchObject({ task: { state: TaskState.Done, result: 1 } });
-    expect(outcomes[1]).toBe('ERR_INVALID_ARGUMENT');
+    expect(outcomes[1]).toBe('ERR_STATE_CONFLICT');
     expect(outcomes[2]).toBe('ERR_TASK_NOT_FOUND');
     expect(outcomes[3]).toMatchObject({ task: { state: TaskState.Expired, error: { name: 'Expired', message: 'past its deadline' } } });
     expect(await store!.repository.get(second!.id)).toMatchObject({ state: TaskState.Done, result: 'earlier', endedAt: 2_500 });

@@ -2,10 +2,12 @@
  * SQLite group commit: writes that queue up share one transaction, yet each stays all-or-nothing
  * and is answered only after the commit.
  */
+import { readFileSync } from 'node:fs';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TaskState } from '../../src/index.js';
 import { SqliteStore, sqliteEndingsSql } from '../../src/repository/typeorm/sqlite-store.js';
+import { checkedWith } from '../../src/repository/typeorm/sqlite3-driver.js';
 import { FakeClock, newTask } from '../../src/testing/index.js';
 import { kokugenEntities, kokugenMigrations, TypeOrmRepository } from '../../src/typeorm.js';
 import { createStore, openOn, openStore } from './stores.js';
@@ -152,6 +154,13 @@ describe('SqliteStore prepared statements', () => {
     expect(duplicate).toBeInstanceOf(QueryFailedError);
     expect(store.isUniqueViolation(duplicate)).toBe(true);
     await repository.close();
+  });
+});
+
+describe('the sqlite3 driver adapter', () => {
+  it('was checked against the installed sqlite3 and typeorm (a new minor version must be checked again)', () => {
+    const installed = (name: string) => (JSON.parse(readFileSync(new URL(`../../node_modules/${name}/package.json`, import.meta.url), 'utf8')) as { version: string }).version.split('.').slice(0, 2).join('.');
+    expect({ sqlite3: installed('sqlite3'), typeorm: installed('typeorm') }).toEqual(checkedWith);
   });
 });
 

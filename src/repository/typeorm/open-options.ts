@@ -1,9 +1,10 @@
-import { createRequire } from 'node:module';
 import { DataSource } from 'typeorm';
 import { InvalidArgumentError } from '../../errors.js';
-import { checkKeys, checkObject } from '../../validation/validate.js';
+import { checkInteger, checkKeys, checkObject } from '../../validation/validate.js';
 import { kokugenMigrations } from './migrations/index.js';
 import { kokugenEntities } from './entities.js';
+import type { TypeOrmRetentionOptions } from './retention-sweep.js';
+import { quietSqlite } from './sqlite3-driver.js';
 
 export interface TypeOrmRepositoryOptions {
   /**
@@ -13,6 +14,12 @@ export interface TypeOrmRepositoryOptions {
    * @default 1_000
    */
   readonly pollInterval?: number;
+  /**
+   * Which ended tasks are deleted, by age and/or count per end state, swept in batches while a
+   * scheduler watches the repository; `false` keeps every task forever.
+   * @default done, cancelled, expired: 7 days; failed: 30 days; swept every minute
+   */
+  readonly retention?: TypeOrmRetentionOptions | false;
 }
 
 export interface SqliteOpenOptions extends TypeOrmRepositoryOptions {
@@ -43,8 +50,8 @@ export type TypeOrmOpenOptions = SqliteOpenOptions | PostgresOpenOptions;
 /** kokugen's own migrations table, so it never mixes with an application's TypeORM migrations. */
 export const migrationsTableName = 'kokugen_migrations';
 
-const sqliteKeys = ['type', 'database', 'synchronous', 'busyTimeout', 'pollInterval'] as const;
-const postgresKeys = ['type', 'url', 'poolSize', 'pollInterval'] as const;
+const sqliteKeys = ['type', 'database', 'synchronous', 'busyTimeout', 'pollInterval', 'retention'] as const;
+const postgresKeys = ['type', 'url', 'poolSize', 'pollInterval', 'retention'] as const;
 
 /** Checks `open()`'s options and builds the (not yet initialised) DataSource they describe. */
 export function dataSourceFor(options: TypeOrmOpenOptions): { dataSource: DataSource; synchronous: 'FULL' | 'NORMAL' | undefined } {
@@ -68,28 +75,4 @@ export function dataSourceFor(options: TypeOrmOpenOptions): { dataSource: DataSo
     return { dataSource: new DataSource({ type: 'postgres', url, poolSize, ...common }), synchronous: undefined };
   }
   throw new InvalidArgumentError('type', "'sqlite' or 'postgres'", object['type']);
-}
-
-export function checkInteger(value: unknown, what: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
-    throw new InvalidArgumentError(what, `an integer from ${min} to 2^31-1`, value);
-  }
-  return value;
-}
-
-/**
- * The sqlite3 module with `verbose()` turned into a no-op. TypeORM's SQLite driver calls
- * `sqlite3.verbose()`, which wraps every Database and Statement method of the process with a
- * `new Error()` and a `util.inspect` of the SQL and its parameters (long stack traces): about 40%
- * of kokugen's CPU time on SQLite. The wrapping is process-wide, so it is avoided only while no
- * other code calls `verbose()`. Undefined when sqlite3 is not installed (TypeORM then says so).
- */
-export function quietSqlite(): object | undefined {
-  let sqlite3: object;
-  try {
-    sqlite3 = createRequire(import.meta.url)('sqlite3') as object;
-  } catch {
-    return undefined;
-  }
-  return Object.create(sqlite3, { verbose: { value: () => sqlite3 } }) as object;
 }

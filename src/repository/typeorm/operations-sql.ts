@@ -1,9 +1,9 @@
 import { TaskNotFoundError } from '../../errors.js';
 import { TaskState } from '../../task/task.js';
-import type { Task } from '../../task/task.js';
+import type { EndedState, Task } from '../../task/task.js';
 import { isRetryable, refuseRetry, retriedChange, StatsTally } from '../operations.js';
 import type { PurgeFilter, RepositoryStats } from '../task-repository.js';
-import { toNullableNumber, toNumber } from './task-row.js';
+import { toNullableNumber, toNumber } from './columns.js';
 import type { Sql } from './task-store.js';
 import type { TaskTables } from './task-tables.js';
 
@@ -40,5 +40,17 @@ export async function purgeTasks(sql: Sql, tasks: string, filter: PurgeFilter): 
     `DELETE FROM ${tasks} WHERE id IN (SELECT id FROM ${tasks} WHERE state = $1 AND ended_at < $2 ORDER BY seq LIMIT $3)`,
     [filter.state, filter.endedBefore, filter.limit],
   );
+  return affected;
+}
+
+/**
+ * Deletes up to `limit` of the oldest-created tasks of `state` beyond the newest `keep` (the
+ * retention's count bound); returns how many. Counted and deleted in one transaction.
+ */
+export async function trimTasks(sql: Sql, tasks: string, state: EndedState, keep: number, limit: number): Promise<number> {
+  const [row] = (await sql(`SELECT COUNT(*) AS n FROM ${tasks} WHERE state = $1`, [state])).rows;
+  const excess = toNumber(row?.['n']) - keep;
+  if (excess <= 0) return 0;
+  const { affected } = await sql(`DELETE FROM ${tasks} WHERE id IN (SELECT id FROM ${tasks} WHERE state = $1 ORDER BY seq LIMIT $2)`, [state, Math.min(excess, limit)]);
   return affected;
 }

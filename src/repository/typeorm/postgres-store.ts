@@ -1,7 +1,9 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { driverCode, dueCandidates, EndingQueue, endingsSql, endingValues, notIn, placeholders, runOn } from './task-store.js';
-import type { Claimed, ClaimPlan, Ending, JsonColumn, Sql, TaskStore } from './task-store.js';
-import { taskColumns, type Row } from './task-row.js';
+import type { JsonColumn } from './columns.js';
+import { taskColumns } from './task-columns.js';
+import type { Row } from './task-row.js';
+import type { Claimed, ClaimPlan, Ending, Sql, TaskStore } from './task-store.js';
 
 /** The advisory lock key that serialises adds across processes ('kokugen' in ASCII). */
 const insertLock = '30240329829934446';
@@ -110,7 +112,7 @@ export class PostgresStore implements TaskStore {
   }
 
   jsonRows(param: number, columns: readonly JsonColumn[]): string {
-    const value = (type: JsonColumn[1], i: number): string => (type === 'text' ? `e ->> ${i}` : `(e ->> ${i})::${type}`);
+    const value = (type: JsonColumn[1], i: number): string => (type === 'text' || type === 'varchar' ? `e ->> ${i}` : `(e ->> ${i})::${type}`);
     return `SELECT ${columns.map(([name, type], i) => `${value(type, i)} AS ${name}`).join(', ')} FROM json_array_elements($${param}::json) AS e`;
   }
 }

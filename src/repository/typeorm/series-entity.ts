@@ -1,6 +1,8 @@
 import { EntitySchema } from 'typeorm';
+import type { EntitySchemaOptions } from 'typeorm';
 import type { Misfire } from '../../schedule/series.js';
-import { epochMs } from './task-entity.js';
+import { entityColumns } from './columns.js';
+import { seriesColumnTable } from './series-columns.js';
 
 /** kokugen's table of recurring series. */
 export const seriesTable = 'kokugen_series';
@@ -22,24 +24,10 @@ export interface SeriesRecord {
   createdAt: number;
 }
 
-/** The TypeORM entity for `kokugen_series`; see `TaskEntity`. */
+/** The TypeORM entity for `kokugen_series`; see `TaskEntity`. Its columns come from `seriesColumnTable`. */
 export const SeriesEntity = new EntitySchema<SeriesRecord>({
   name: 'KokugenSeries',
   tableName: seriesTable,
-  columns: {
-    id: { type: 'varchar', length: 200, primary: true, primaryKeyConstraintName: 'PK_kokugen_series' },
-    seq: { type: 'bigint', transformer: epochMs },
-    workId: { name: 'work_id', type: 'text' },
-    param: { type: 'text' },
-    schedule: { type: 'text' },
-    misfire: { type: 'varchar', length: 16 },
-    grace: { type: 'double precision' },
-    priority: { type: 'integer' },
-    meta: { type: 'text' },
-    retry: { type: 'text', nullable: true },
-    timeout: { type: 'double precision', nullable: true },
-    enabled: { type: 'boolean' },
-    createdAt: { name: 'created_at', type: 'bigint', transformer: epochMs },
-  },
+  columns: entityColumns(seriesColumnTable, { id: { primary: true, primaryKeyConstraintName: 'PK_kokugen_series' } }) as EntitySchemaOptions<SeriesRecord>['columns'],
   indices: [{ name: 'IDX_kokugen_series_seq', columns: ['seq'], unique: true }],
 });

@@ -1,5 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { taskColumns, toNumber } from './task-row.js';
+import { toNumber } from './columns.js';
+import type { JsonColumn } from './columns.js';
+import { taskColumns } from './task-columns.js';
 import type { Row } from './task-row.js';
 
 /** Runs one statement. SQL is written with `$1, $2...` placeholders; values only ever travel as parameters. */
@@ -48,9 +50,6 @@ export interface TaskStore {
    */
   jsonRows(param: number, columns: readonly JsonColumn[]): string;
 }
-
-/** A column of rows passed as JSON: its name and its SQL type (what PostgreSQL casts the JSON text to). */
-export type JsonColumn = readonly [name: string, type: 'text' | 'bigint' | 'integer' | 'double precision'];
 
 /**
  * The commonest completion: a dispatched task ends `done` (with its result) or `expired` (with

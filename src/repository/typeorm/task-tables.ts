@@ -2,39 +2,30 @@ import { DuplicateIdError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { createdTask, TaskState } from '../../task/task.js';
 import type { NewTask, Task } from '../../task/task.js';
-import { isStorableText } from './checks.js';
-import { seriesColumnCount, seriesColumns, seriesValues, taskColumns, taskValues, toNumber, toSeries, toTask } from './task-row.js';
+import { isStorableText } from '../../validation/validate.js';
+import { toNumber } from './columns.js';
+import { seriesColumnCount, seriesColumns, seriesValues, toSeries } from './series-columns.js';
+import { jsonColumn, taskColumns, taskFields, taskColumnTable } from './task-columns.js';
+import { taskValues, toTask } from './task-row.js';
 import { chunks, placeholders } from './task-store.js';
-import type { JsonColumn, Sql, TaskStore } from './task-store.js';
+import type { Sql, TaskStore } from './task-store.js';
 
 /** `work_id = $2, ..., errors = $21`: every column but the key, for writing a whole snapshot back. */
-const setTaskColumns = taskColumns
-  .split(', ')
+const setTaskColumns = taskFields
   .slice(1)
-  .map((column, i) => `${column} = $${i + 2}`)
+  .map((field, i) => `${taskColumnTable[field].name} = $${i + 2}`)
   .join(', ');
 
 /** How many tasks one INSERT stores at most (only to bound the size of its JSON parameter). */
 const insertRows = 1_000;
 
-/** The columns whose values differ between new tasks, in the order of `ownValues`. */
-const ownColumns: readonly JsonColumn[] = [
-  ['id', 'text'],
-  ['work_id', 'text'],
-  ['param', 'text'],
-  ['scheduled_at', 'bigint'],
-  ['priority', 'integer'],
-  ['seq', 'bigint'],
-  ['meta', 'text'],
-  ['created_at', 'bigint'],
-  ['series_id', 'text'],
-  ['retry', 'text'],
-  ['timeout', 'double precision'],
-  ['deadline', 'bigint'],
-];
+/** Where each field is in `taskValues`' order. */
+const fieldIndex = new Map(taskFields.map((field, i) => [field, i]));
 
-/** Where each of `ownColumns` is in `taskValues`' order (that of `taskColumns`). */
-const ownIndexes = ownColumns.map(([name]) => taskColumns.split(', ').indexOf(name));
+/** The columns whose values differ between new tasks (their own, and `seq`), and where `taskValues` has each. */
+const ownFields = taskFields.filter((field) => !('fresh' in taskColumnTable[field]));
+const ownColumns = ownFields.map(jsonColumn);
+const ownIndexes = ownFields.map((field) => fieldIndex.get(field) as number);
 
 function ownValues(task: Task): unknown[] {
   const all = taskValues(task);
@@ -42,21 +33,12 @@ function ownValues(task: Task): unknown[] {
 }
 
 /**
- * The columns every new task starts with the same value in, each with its type for the CAST its
- * parameter needs in a SELECT (PostgreSQL infers no type there), and those values (as `taskValues` writes them).
+ * The columns every new task starts with the same value in (`createdTask`'s), with the type for
+ * the CAST its parameter needs in a SELECT (PostgreSQL infers no type there), and those values.
  */
-const newTaskColumns = [
-  ['state', 'varchar'],
-  ['dispatched_at', 'bigint'],
-  ['ended_at', 'bigint'],
-  ['result', 'text'],
-  ['error', 'text'],
-  ['attempt', 'integer'],
-  ['owner', 'varchar'],
-  ['recovered', 'boolean'],
-  ['errors', 'text'],
-] as const;
-const newTaskValues: readonly unknown[] = [TaskState.Scheduled, null, null, 'null', null, 0, null, false, '[]'];
+const freshFields = taskFields.filter((field) => 'fresh' in taskColumnTable[field]);
+const aNewTask = taskValues(createdTask({ id: '', workId: '', param: null, scheduledAt: 0, priority: 0, meta: {}, createdAt: 0, seriesId: null, retry: null, timeout: null, deadline: null }, 0));
+const freshValues = freshFields.map((field) => aNewTask[fieldIndex.get(field) as number]);
 
 /**
  * kokugen's two tables as the steps its transactions are made of: lock a row, write a snapshot
@@ -66,15 +48,15 @@ export class TaskTables {
   readonly tasks: string;
   readonly series: string;
   readonly #store: TaskStore;
-  /** INSERT of the new tasks in `$1` (a JSON array of `ownValues`), with the values all new tasks share in `$2...`. */
+  /** INSERT of the new tasks in `$1` (a JSON array of `ownValues`), with the values all new tasks start with in `$2...`. */
   readonly #insertSql: string;
 
   constructor(store: TaskStore, tasks: string, series: string) {
     this.#store = store;
     this.tasks = tasks;
     this.series = series;
-    const shared = newTaskColumns.map(([, type], i) => `CAST($${i + 2} AS ${type})`).join(', ');
-    const columns = [...ownColumns, ...newTaskColumns].map(([name]) => name).join(', ');
+    const shared = freshFields.map((field, i) => `CAST($${i + 2} AS ${taskColumnTable[field].type})`).join(', ');
+    const columns = [...ownFields, ...freshFields].map((field) => taskColumnTable[field].name).join(', ');
     this.#insertSql = `INSERT INTO ${tasks} (${columns}) SELECT ${ownColumns.map(([name]) => name).join(', ')}, ${shared} FROM (${store.jsonRows(1, ownColumns)}) AS r`;
   }
 
@@ -107,7 +89,7 @@ export class TaskTables {
     );
     let seq = await this.#nextSeq(sql, this.tasks);
     const stored = tasks.map((t) => createdTask(t, seq++));
-    for (const batch of chunks(stored, insertRows)) await sql(this.#insertSql, [JSON.stringify(batch.map(ownValues)), ...newTaskValues]);
+    for (const batch of chunks(stored, insertRows)) await sql(this.#insertSql, [JSON.stringify(batch.map(ownValues)), ...freshValues]);
     return stored;
   }
 

@@ -1,23 +1,27 @@
 import type { DataSource } from 'typeorm';
-import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SeriesNotFoundError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
+import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SeriesNotFoundError, StateConflictError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
-import { checkObject } from '../../validation/validate.js';
+import { toJsonText } from '../../task/json.js';
+import { checkCount, checkEpochMs, checkInteger, checkKeys, checkObject, checkText, isStorableText } from '../../validation/validate.js';
 import { appendError, compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
 import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
-import { checkCount, checkNewTask, checkOutcome, checkPatch, checkSeries, checkText, checkTime, checkWorkLimits, isStorableText, toJsonText } from './checks.js';
+import { checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
 import { DuePoller } from './due-poller.js';
 import { tableSql } from './entities.js';
 import { runMigrations } from './migrate.js';
-import { purgeTasks, readStats, retryTask } from './operations-sql.js';
-import { checkInteger, dataSourceFor } from './open-options.js';
+import { purgeTasks, readStats, retryTask, trimTasks } from './operations-sql.js';
+import { RetentionSweeper, retentionPolicy } from './retention-sweep.js';
+import { dataSourceFor } from './open-options.js';
 import type { TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
 import { PostgresStore } from './postgres-store.js';
 import { seriesTable } from './series-entity.js';
 import { SqliteStore } from './sqlite-store.js';
 import { tasksTable } from './task-entity.js';
-import { seriesColumns, taskColumns, toSeries, toTask } from './task-row.js';
+import { seriesColumns, toSeries } from './series-columns.js';
+import { taskColumns } from './task-columns.js';
+import { toTask } from './task-row.js';
 import { chunks, placeholders, storeType } from './task-store.js';
 import type { Ending, Sql, TaskStore } from './task-store.js';
 import { TaskTables } from './task-tables.js';
@@ -38,7 +42,10 @@ export class TypeOrmRepository implements TaskRepository {
   /** Creates the DataSource, runs kokugen's migrations, and returns a ready repository that owns the DataSource. */
   static async open(options: TypeOrmOpenOptions): Promise<TypeOrmRepository> {
     const { dataSource, synchronous } = dataSourceFor(options);
-    const repositoryOptions = options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval };
+    const repositoryOptions = {
+      ...(options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval }),
+      ...(options.retention === undefined ? {} : { retention: options.retention }),
+    };
     checkOptions(repositoryOptions);
     await dataSource.initialize();
     try {
@@ -61,6 +68,7 @@ export class TypeOrmRepository implements TaskRepository {
   readonly #tasks: string;
   readonly #series: string;
   readonly #poller: DuePoller;
+  readonly #sweeper: RetentionSweeper | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
   #ownsDataSource = false;
   #closing: Promise<void> | undefined;
@@ -76,12 +84,20 @@ export class TypeOrmRepository implements TaskRepository {
       throw new InvalidArgumentError('TypeOrmRepository dataSource', "an initialized TypeORM DataSource of type 'sqlite' or 'postgres'", dataSource);
     }
     const { pollInterval = 1_000 } = checkOptions(options);
+    const retention = retentionPolicy(options.retention);
     this.#dataSource = dataSource;
     this.#tasks = tableSql(dataSource, tasksTable);
     this.#series = tableSql(dataSource, seriesTable);
     this.#store = type === 'sqlite' ? new SqliteStore(dataSource, this.#tasks) : new PostgresStore(dataSource, this.#tasks);
     this.#tables = new TaskTables(this.#store, this.#tasks, this.#series);
     this.#poller = new DuePoller((after) => this.#track(() => this.#store.read((sql) => this.#tables.earliest(sql, after))), pollInterval);
+    this.#sweeper =
+      retention === undefined
+        ? undefined
+        : new RetentionSweeper(retention, {
+            purge: (filter) => this.purge(filter),
+            trim: (state, keep, limit) => this.#write((sql) => trimTasks(sql, this.#tasks, state, keep, limit), () => false),
+          });
   }
 
   /** The DataSource the repository runs on, e.g. for `dataSource.getRepository(TaskEntity)`. */
@@ -124,7 +140,7 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async cancel(id: string, now: number): Promise<Task | undefined> {
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     return this.#write(async (sql) => {
       const current = await this.#tables.lockTask(sql, id);
       if (current === undefined) throw new TaskNotFoundError(id);
@@ -135,7 +151,7 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]> {
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     const count = Math.min(checkCount(limit, 'claimDue limit', 0), maxClaim);
     const by = checkText(owner, 'owner');
     const plan = checkWorkLimits(workLimits, count);
@@ -154,7 +170,7 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async complete(id: string, outcome: TaskOutcome, now: number, next?: NewTask): Promise<Completion> {
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     const ended = checkOutcome(outcome);
     const successor = next === undefined ? undefined : checkNewTask(next);
     if (successor === undefined && (ended.state === TaskState.Done || ended.state === TaskState.Expired) && isStorableText(id)) {
@@ -172,9 +188,8 @@ export class TypeOrmRepository implements TaskRepository {
       async (sql): Promise<Completion> => {
         const current = await this.#tables.lockTask(sql, id);
         if (current === undefined) throw new TaskNotFoundError(id);
-        if (current.state !== TaskState.Dispatched) {
-          throw new InvalidArgumentError(`complete(${JSON.stringify(id)})`, 'a dispatched task', `a ${current.state} task`, { described: true });
-        }
+        // Another attempt, a cancel or a recovery ended it first (or, from the shared path, it was not dispatched there either).
+        if (current.state !== TaskState.Dispatched) throw new StateConflictError(id, TaskState.Dispatched, current.state);
         if (successor !== undefined) await this.#tables.refuseExisting(sql, this.#tasks, [successor.id]);
         if (ended.state === TaskState.Scheduled) {
           return { task: await this.#tables.save(sql, { ...current, state: TaskState.Scheduled, scheduledAt: ended.scheduledAt, errors: appendError(current.errors, ended.error) }) };
@@ -198,7 +213,7 @@ export class TypeOrmRepository implements TaskRepository {
   async recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]> {
     const by = checkText(owner, 'owner');
     if (policy !== RecoveryPolicy.Rerun && policy !== RecoveryPolicy.Fail) throw new InvalidArgumentError('recovery policy', "'rerun' or 'fail'", policy);
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     const rerun = policy === RecoveryPolicy.Rerun;
     return this.#write(async (sql) => {
       const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.#tasks} WHERE state = $1 AND owner = $2 ORDER BY seq${this.#store.forUpdate}`, [TaskState.Dispatched, by]);
@@ -275,7 +290,7 @@ export class TypeOrmRepository implements TaskRepository {
 
   async setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask): Promise<SeriesChange> {
     if (typeof enabled !== 'boolean') throw new InvalidArgumentError('enabled', 'a boolean', enabled);
-    const at = checkTime(now, 'now', 'down');
+    const at = checkEpochMs(now, 'now', 'down');
     const successor = next === undefined ? undefined : checkNewTask(next);
     return this.#write(async (sql): Promise<SeriesChange> => {
       const current = await this.#tables.lockSeries(sql, id);
@@ -305,20 +320,42 @@ export class TypeOrmRepository implements TaskRepository {
     });
   }
 
+  /**
+   * One retention sweep at `now` (epoch ms), as the timer runs every `sweepInterval` while
+   * watched: deletes by age, then by count, in batches. Resolves with how many tasks were deleted
+   * (0 with `retention: false`). A sweep already in progress is joined, not doubled.
+   */
+  async sweepRetention(now: number): Promise<number> {
+    const at = checkEpochMs(now, 'sweepRetention now', 'down');
+    this.#checkOpen();
+    return this.#sweeper === undefined ? 0 : this.#sweeper.sweep(at);
+  }
+
+  /** Resolves once no retention sweep is in progress (the timer's included). */
+  async retentionIdle(): Promise<void> {
+    await this.#sweeper?.idle();
+  }
+
+  /** The due timer, and the retention sweep on the watcher's clock, until unwatched. */
   watch(watcher: RepositoryWatcher): () => void {
-    return this.#poller.watch(watcher);
+    const unwatch = this.#poller.watch(watcher);
+    this.#sweeper?.start(watcher.clock);
+    return () => {
+      unwatch();
+      void this.#sweeper?.stop();
+    };
   }
 
   // ---- operations (SQL in operations-sql.ts) ----
 
   async stats(now: number): Promise<RepositoryStats> {
-    const at = checkTime(now, 'stats now', 'down');
+    const at = checkEpochMs(now, 'stats now', 'down');
     return this.#read((sql) => readStats(sql, this.#tasks, at));
   }
 
   async retry(id: string, scheduledAt: number, now: number): Promise<Task> {
-    const at = checkTime(scheduledAt, 'retry scheduledAt', 'up');
-    checkTime(now, 'retry now', 'down');
+    const at = checkEpochMs(scheduledAt, 'retry scheduledAt', 'up');
+    checkEpochMs(now, 'retry now', 'down');
     return this.#write((sql) => retryTask(sql, this.#tables, id, at));
   }
 
@@ -343,6 +380,7 @@ export class TypeOrmRepository implements TaskRepository {
 
   async #close(): Promise<void> {
     await this.#poller.close();
+    await this.#sweeper?.stop();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
     await this.#store.close();
     if (this.#ownsDataSource && this.#dataSource.isInitialized) await this.#dataSource.destroy();
@@ -397,7 +435,8 @@ export class TypeOrmRepository implements TaskRepository {
 const maxClaim = 10_000;
 
 function checkOptions(options: TypeOrmRepositoryOptions): TypeOrmRepositoryOptions {
-  checkObject(options, 'TypeOrmRepository options');
+  checkKeys(checkObject(options, 'TypeOrmRepository options'), ['pollInterval', 'retention'], 'TypeOrmRepository options');
   if (options.pollInterval !== undefined) checkInteger(options.pollInterval, 'pollInterval', 1);
+  retentionPolicy(options.retention);
   return options;
 }
