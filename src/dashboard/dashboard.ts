@@ -29,7 +29,7 @@ export type DashboardHandler = (req: IncomingMessage, res: ServerResponse) => Pr
 const windowMs = 3_600_000;
 const buckets = 60;
 /** How many of the newest done and failed tasks the charts read. */
-const activitySample = 5_000;
+const activitySample = 2_000;
 const defaultLimit = 50;
 const maxLimit = 1_000;
 const upcomingCount = 5;
