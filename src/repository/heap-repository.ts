@@ -9,7 +9,7 @@ import {
 } from '../errors.js';
 import type { Series } from '../schedule/series.js';
 import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
-import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
+import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 import { checkKeys, checkObject } from '../validation/validate.js';
 import { DueTimer } from './due-timer.js';
 import { addTo, deleteFrom } from './id-index.js';
@@ -244,11 +244,11 @@ export class HeapRepository implements TaskRepository {
     return Promise.resolve([...this.#series.values()]);
   }
 
-  setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask): Promise<SeriesChange> {
+  setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask, error?: TaskError): Promise<SeriesChange> {
     const current = this.#series.get(id);
     if (current === undefined) return Promise.reject(new SeriesNotFoundError(id));
     if (next !== undefined && this.#tasks.has(next.id)) return Promise.reject(new DuplicateIdError(next.id));
-    const series = Object.freeze({ ...current, enabled });
+    const series: Series = Object.freeze({ ...current, enabled, error: enabled || error === undefined ? null : Object.freeze({ name: error.name, message: error.message }) });
     this.#series.set(id, series);
     let task: Task | undefined;
     if (!enabled) {

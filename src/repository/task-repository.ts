@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import type { Series } from '../schedule/series.js';
-import type { EndedState, NewTask, RecoveryPolicy, Task, TaskOutcome, TaskPatch, TaskQuery, TaskState } from '../task/task.js';
+import type { EndedState, NewTask, RecoveryPolicy, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery, TaskState } from '../task/task.js';
 
 /**
  * Where tasks live, and the timer that follows the next due one.
@@ -81,10 +81,11 @@ export interface TaskRepository {
 
   /**
    * Disables or enables a series in one write. Disabling cancels its `scheduled` occurrence (a
-   * running one finishes, but creates no successor). Enabling adds `next` if the series has no
-   * `scheduled` or `dispatched` occurrence. Throws `ERR_SERIES_NOT_FOUND`.
+   * running one finishes, but creates no successor) and records `error` as the reason when given
+   * (kokugen gives one when the series' schedule failed). Enabling clears the reason and adds
+   * `next` if the series has no `scheduled` or `dispatched` occurrence. Throws `ERR_SERIES_NOT_FOUND`.
    */
-  setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask): Promise<SeriesChange>;
+  setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask, error?: TaskError): Promise<SeriesChange>;
 
   /**
    * Deletes a series and its tasks that are not running; a running occurrence finishes and is kept,

@@ -62,6 +62,7 @@ export function toNewSeries(input: ScheduleInput, context: InputContext): NewSer
     retry: fields.retry,
     timeout: fields.timeout,
     enabled: true,
+    error: null,
     createdAt: context.now,
   };
   const at = checkTime(object, context.now, false) ?? firstTime(schedule, context.now);

@@ -94,7 +94,7 @@ function stores(kind: StoreKind): void {
     });
 
     it('migrations go down and up again', async () => {
-      await dataSource.undoLastMigration();
+      for (let i = 0; i < kokugenMigrations.length; i++) await dataSource.undoLastMigration();
       expect(await dataSource.createQueryRunner().hasTable('kokugen_tasks')).toBe(false);
       expect(await dataSource.runMigrations()).toHaveLength(kokugenMigrations.length);
       expect(await dataSource.createQueryRunner().hasTable('kokugen_tasks')).toBe(true);

@@ -4,10 +4,10 @@ import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { checkCount, checkEpochMs, checkInteger, checkKeys, checkObject, checkText, isStorableText } from '../../validation/validate.js';
 import { appendError, compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
-import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
+import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
 import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
-import { checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
+import { checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
 import { DuePoller } from './due-poller.js';
 import { tableSql } from './entities.js';
 import { runMigrations } from './migrate.js';
@@ -288,16 +288,17 @@ export class TypeOrmRepository implements TaskRepository {
     return this.#read(async (sql) => (await sql(`SELECT ${seriesColumns} FROM ${this.#series} ORDER BY seq`)).rows.map(toSeries));
   }
 
-  async setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask): Promise<SeriesChange> {
+  async setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask, error?: TaskError): Promise<SeriesChange> {
     if (typeof enabled !== 'boolean') throw new InvalidArgumentError('enabled', 'a boolean', enabled);
     const at = checkEpochMs(now, 'now', 'down');
     const successor = next === undefined ? undefined : checkNewTask(next);
+    const reason = enabled || error === undefined ? null : checkError(error, 'series error');
     return this.#write(async (sql): Promise<SeriesChange> => {
       const current = await this.#tables.lockSeries(sql, id);
       if (current === undefined) throw new SeriesNotFoundError(id);
       if (successor !== undefined) await this.#tables.refuseExisting(sql, this.#tasks, [successor.id]);
-      await sql(`UPDATE ${this.#series} SET enabled = $2 WHERE id = $1`, [id, enabled]);
-      const series: Series = Object.freeze({ ...current, enabled });
+      await sql(`UPDATE ${this.#series} SET enabled = $2, error = $3 WHERE id = $1`, [id, enabled, reason === null ? null : JSON.stringify(reason)]);
+      const series: Series = Object.freeze({ ...current, enabled, error: reason });
       let task: Task | undefined;
       if (!enabled) {
         const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.#tasks} WHERE series_id = $1 AND state = $2 ORDER BY seq${this.#store.forUpdate}`, [id, TaskState.Scheduled]);
