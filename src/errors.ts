@@ -23,10 +23,10 @@ export const ErrorCode = {
   StateConflict: 'ERR_STATE_CONFLICT',
   InvalidSchedule: 'ERR_INVALID_SCHEDULE',
   WorkModule: 'ERR_WORK_MODULE',
+  StoreLost: 'ERR_STORE_LOST',
   RouteNotFound: 'ERR_ROUTE_NOT_FOUND',
   MethodNotAllowed: 'ERR_METHOD_NOT_ALLOWED',
   Forbidden: 'ERR_FORBIDDEN',
-  StoreLost: 'ERR_STORE_LOST',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -313,6 +313,24 @@ export class WorkModuleError extends KokugenError {
   }
 }
 
+/**
+ * The store's data is no longer where the repository opened it: the SQLite file, or its directory,
+ * was removed or replaced while open. What is written from then on would be lost when the
+ * connection closes, so the repository refuses every call instead, for good.
+ */
+export class StoreLostError extends KokugenError {
+  override get name(): string {
+    return 'StoreLostError';
+  }
+
+  /** The path of the store that was lost. */
+  readonly location: string;
+  constructor(location: string, reason: string) {
+    super(ErrorCode.StoreLost, `the store ${JSON.stringify(location)} is lost (${reason}): nothing more is read from or written to it`);
+    this.location = location;
+  }
+}
+
 /** A dashboard request for a path that no page or action answers. */
 export class RouteNotFoundError extends KokugenError {
   override get name(): string {
@@ -352,24 +370,6 @@ export class ForbiddenError extends KokugenError {
 
   constructor(reason: string) {
     super(ErrorCode.Forbidden, reason);
-  }
-}
-
-/**
- * The store's data is no longer where the repository opened it: the SQLite file, or its directory,
- * was removed or replaced while open. What is written from then on would be lost when the
- * connection closes, so the repository refuses every call instead, for good.
- */
-export class StoreLostError extends KokugenError {
-  override get name(): string {
-    return 'StoreLostError';
-  }
-
-  /** The path of the store that was lost. */
-  readonly location: string;
-  constructor(location: string, reason: string) {
-    super(ErrorCode.StoreLost, `the store ${JSON.stringify(location)} is lost (${reason}): nothing more is read from or written to it`);
-    this.location = location;
   }
 }
 

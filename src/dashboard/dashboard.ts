@@ -29,7 +29,7 @@ export type DashboardHandler = (req: IncomingMessage, res: ServerResponse) => Pr
 const windowMs = 3_600_000;
 const buckets = 60;
 /** How many of the newest done and failed tasks the charts read. */
-const activitySample = 5_000;
+const activitySample = 2_000;
 const defaultLimit = 50;
 const maxLimit = 1_000;
 const upcomingCount = 5;
@@ -57,11 +57,10 @@ class Dashboard {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let ctx: PageContext = this.#context(req);
+    const ctx = this.#context(req);
     try {
       const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
       const segments = this.#segments(url.pathname);
-      ctx = this.#context(req);
       await this.#route(req, res, ctx, segments, url.searchParams);
     } catch (error) {
       this.#fail(req, res, ctx, error);
@@ -89,16 +88,16 @@ class Dashboard {
     const [first, second, third, ...rest] = segments;
     const path = `/${segments.join('/')}`;
     if (rest.length > 0) throw new RouteNotFoundError(path);
-    if (first === undefined) return this.#read(req, () => this.#overview(req, res, ctx, new Query(params, [])));
-    if (first === 'tasks' && second === undefined) return this.#read(req, () => this.#tasks(req, res, ctx, new Query(params, ['state', 'work', 'series', 'limit', 'offset', 'id'])));
-    if (first === 'tasks' && second !== undefined && third === undefined) return this.#read(req, () => this.#task(req, res, ctx, checkId(second), new Query(params, [])));
+    if (first === undefined) return this.#read(req, params, () => this.#overview(req, res, ctx));
+    if (first === 'tasks' && second === undefined) return this.#read(req, params, (query) => this.#tasks(req, res, ctx, query), ['state', 'work', 'series', 'limit', 'offset', 'id']);
+    if (first === 'tasks' && second !== undefined && third === undefined) return this.#read(req, params, () => this.#task(req, res, ctx, checkId(second)));
     if (first === 'tasks' && second !== undefined && (third === 'cancel' || third === 'retry' || third === 'run')) {
       return this.#write(req, params, async () => {
         await this.#taskAction(checkId(second), third);
         redirect(res, href(ctx, `/tasks/${encodeURIComponent(second)}`));
       });
     }
-    if (first === 'series' && second === undefined) return this.#read(req, () => this.#series(req, res, ctx, new Query(params, [])));
+    if (first === 'series' && second === undefined) return this.#read(req, params, () => this.#series(req, res, ctx));
     if (first === 'series' && second !== undefined && (third === 'enable' || third === 'disable')) {
       return this.#write(req, params, async () => {
         const id = checkId(second, 'seriesId');
@@ -108,8 +107,7 @@ class Dashboard {
     }
     if (first === 'login' && second === undefined) {
       if (req.method === 'POST') return this.#login(req, res, ctx, params);
-      return this.#read(req, () => {
-        new Query(params, []);
+      return this.#read(req, params, () => {
         sendHtml(req, res, 200, loginPage(ctx, false));
         return Promise.resolve();
       });
@@ -123,9 +121,10 @@ class Dashboard {
     throw new RouteNotFoundError(path);
   }
 
-  #read(req: IncomingMessage, page: () => Promise<void>): Promise<void> {
+  /** A page: GET or HEAD, with only the query parameters it reads (checked before any read). */
+  #read(req: IncomingMessage, params: URLSearchParams, page: (query: Query) => Promise<void>, allowed: readonly string[] = []): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new MethodNotAllowedError(String(req.method), readMethods);
-    return page();
+    return page(new Query(params, allowed));
   }
 
   /** A POST from this site, without a query string: the common checks of sign-in and actions. */
@@ -168,7 +167,7 @@ class Dashboard {
     return this.#options.repository.stats(now);
   }
 
-  async #overview(req: IncomingMessage, res: ServerResponse, ctx: PageContext, _query: Query): Promise<void> {
+  async #overview(req: IncomingMessage, res: ServerResponse, ctx: PageContext): Promise<void> {
     const stats = await this.#stats(ctx.now);
     const activity = await recentActivity(this.#options.repository, { now: ctx.now, windowMs, buckets, sample: activitySample, counts: stats.byState });
     sendHtml(req, res, 200, overviewPage(ctx, stats, activity));
@@ -188,15 +187,15 @@ class Dashboard {
       }),
       this.#stats(ctx.now),
     ]);
-    sendHtml(req, res, 200, tasksPage(ctx, filter, tasks, Object.keys(stats.byWork).sort(), undefined));
+    sendHtml(req, res, 200, tasksPage(ctx, filter, tasks, Object.keys(stats.byWork).sort()));
   }
 
-  async #task(req: IncomingMessage, res: ServerResponse, ctx: PageContext, id: string, _query: Query): Promise<void> {
+  async #task(req: IncomingMessage, res: ServerResponse, ctx: PageContext, id: string): Promise<void> {
     const task = await this.#options.scheduler.get(id);
     sendHtml(req, res, 200, taskDetailPage(ctx, task));
   }
 
-  async #series(req: IncomingMessage, res: ServerResponse, ctx: PageContext, _query: Query): Promise<void> {
+  async #series(req: IncomingMessage, res: ServerResponse, ctx: PageContext): Promise<void> {
     const { repository } = this.#options;
     const rows: SeriesRow[] = [];
     for (const series of await repository.listSeries()) {

@@ -39,7 +39,7 @@ export class Guard {
   signedIn(headers: IncomingHttpHeaders): boolean {
     if (this.#token === undefined || this.#session === undefined) return false;
     const auth = headers.authorization;
-    if (auth !== undefined && auth.startsWith('Bearer ')) return this.matches(auth.slice('Bearer '.length));
+    if (auth !== undefined && /^bearer /i.test(auth)) return this.matches(auth.slice('bearer '.length).trim());
     const session = readCookie(headers.cookie, cookieName);
     return session !== undefined && timingSafeEqual(digest(session), digest(this.#session));
   }

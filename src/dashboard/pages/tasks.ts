@@ -17,7 +17,7 @@ export interface TaskFilter {
  * The task list: filters as a GET form (so every view is a link), paged with limit/offset. One
  * more task than shown is read to know whether a next page exists without counting.
  */
-export function tasksPage(ctx: PageContext, filter: TaskFilter, tasks: readonly Task[], works: readonly string[], notFound: string | undefined): Html {
+export function tasksPage(ctx: PageContext, filter: TaskFilter, tasks: readonly Task[], works: readonly string[]): Html {
   const shown = tasks.slice(0, filter.limit);
   const params = { state: filter.state, work: filter.work, series: filter.series, limit: filter.limit === 50 ? undefined : filter.limit };
   const previous = filter.offset > 0 ? href(ctx, '/tasks', { ...params, offset: Math.max(0, filter.offset - filter.limit) || undefined }) : undefined;
@@ -25,7 +25,6 @@ export function tasksPage(ctx: PageContext, filter: TaskFilter, tasks: readonly 
   const body = html`
 <form class="filters" method="get" action="${href(ctx, '/tasks')}" id="find">
 <label>Find by id<input name="id" size="28"></label><button type="submit">Open</button></form>
-${notFound === undefined ? '' : html`<p class="notice" id="not-found">No task has id <code>${notFound}</code>.</p>`}
 <form class="filters" method="get" action="${href(ctx, '/tasks')}" id="filters">
 <label>State<select name="state"><option value="">any</option>${Object.values(States).map((s) => html`<option value="${s}"${s === filter.state ? html` selected` : ''}>${s}</option>`)}</select></label>
 <label>Work<select name="work"><option value="">any</option>${[...new Set([...works, ...(filter.work === undefined ? [] : [filter.work])])].map((w) => html`<option value="${w}"${w === filter.work ? html` selected` : ''}>${w}</option>`)}</select></label>
