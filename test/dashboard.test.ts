@@ -160,6 +160,13 @@ describe('dashboard pages over loopback HTTP', () => {
     expect(page.text).toContain(new Date(NOW + 75 * 60_000).toISOString());
   });
 
+  it('series: one kokugen disabled shows why, escaped', async () => {
+    await repository.setSeriesEnabled('backup', false, NOW, undefined, { name: 'InvalidScheduleError', message: 'the schedule produced <b>no</b> time' });
+    const base = await start();
+    const page = await http(`${base}/series`);
+    expect(page.text).toMatch(/<tr data-id="backup">[\s\S]*?<strong>no<\/strong><div class="series-error"><code>InvalidScheduleError<\/code> the schedule produced &lt;b&gt;no&lt;\/b&gt; time<\/div>/);
+  });
+
   it('escapes every stored value: markup in params, ids and errors renders as text', async () => {
     const base = await start({ token });
     const cookie = await signIn(base);

@@ -61,7 +61,7 @@ export async function seed(repository: TaskRepository): Promise<Seeded> {
   for (const [i, id] of seriesIds.entries()) {
     const first = NOW + (i + 1) * 15 * minute;
     await repository.addSeries(
-      { id, workId: id, param: null, schedule: schedule.toJSON(), misfire: 'once', grace: 1_000, priority: 0, meta: {}, retry: null, timeout: null, enabled: true, createdAt: NOW - 60 * minute },
+      { id, workId: id, param: null, schedule: schedule.toJSON(), misfire: 'once', grace: 1_000, priority: 0, meta: {}, retry: null, timeout: null, enabled: true, error: null, createdAt: NOW - 60 * minute },
       { ...newTask(`${id}@${first}`, id, first), seriesId: id },
     );
   }

@@ -26,7 +26,7 @@ export function seriesPage(ctx: PageContext, rows: readonly SeriesRow[]): Html {
 ${rows.map(({ series, current, upcoming }) => {
   const path = `/series/${encodeURIComponent(series.id)}`;
   return html`<tr data-id="${series.id}"><td><a href="${href(ctx, '/tasks', { series: series.id })}">${series.id}</a></td><td>${series.workId}</td><td><code>${describeSchedule(series)}</code></td>
-<td class="enabled">${series.enabled ? 'yes' : html`<strong>no</strong>`}</td>
+<td class="enabled">${series.enabled ? 'yes' : html`<strong>no</strong>`}${series.error === null ? '' : html`<div class="series-error"><code>${series.error.name}</code> ${series.error.message}</div>`}</td>
 <td>${current === undefined ? html`<span class="none">none</span>` : html`<a href="${taskHref(ctx, current.id)}">${current.id}</a> ${stateBadge(current.state)} ${time(ctx, current.scheduledAt)}`}</td>
 <td>${typeof upcoming === 'string' ? html`<small>${upcoming}</small>` : upcoming.length === 0 ? html`<span class="none">none</span>` : upcoming.map((at) => html`<div>${time(ctx, at)}</div>`)}</td>
 ${ctx.actions && ctx.signedIn ? html`<td>${series.enabled ? actionButton(ctx, `${path}/disable`, 'Disable', 'disable') : actionButton(ctx, `${path}/enable`, 'Enable', 'enable')}</td>` : ''}</tr>`;
