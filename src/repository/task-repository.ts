@@ -104,7 +104,7 @@ export interface TaskRepository {
 
   /**
    * Counts of tasks by state and by work, and the earliest due time, read in one pass (a GROUP BY
-   * on SQL): cheap enough to call on every metrics scrape.
+   * on SQL). Its cost grows with the tasks the store holds, which retention bounds.
    */
   stats(now: number): Promise<RepositoryStats>;
 

@@ -238,7 +238,7 @@ export class Scheduler {
     return this.#core.repository.find(toQuery(query));
   }
 
-  /** Counts by state and work, the most overdue task, and what runs here: one cheap store read. */
+  /** Counts by state and work, the most overdue task, and what runs here: one store read. */
   stats(): Promise<SchedulerStats> {
     return readStats(this.#core);
   }
