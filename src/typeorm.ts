@@ -14,4 +14,4 @@ export {
   tasksTable,
   TypeOrmRepository,
 } from './repository/typeorm/index.js';
-export type { PostgresOpenOptions, SeriesRecord, SqliteOpenOptions, TaskRecord, TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './repository/typeorm/index.js';
+export type { EndedRetention, PostgresOpenOptions, SeriesRecord, SqliteOpenOptions, TaskRecord, TypeOrmOpenOptions, TypeOrmRepositoryOptions, TypeOrmRetentionOptions } from './repository/typeorm/index.js';

@@ -5,6 +5,7 @@ import type { Series } from '../schedule/series.js';
 import type { JsonValue, NewTask, Task } from '../task/task.js';
 import { TaskState } from '../task/task.js';
 import { FakeClock } from './fake-clock.js';
+import { operationsContract } from './operations-contract.js';
 
 /** What a contract run needs from the implementation under test: a fresh, empty repository. */
 export interface RepositoryFixture {
@@ -543,5 +544,7 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
         expect(await repo.get('other')).toBeDefined();
       });
     });
+
+    operationsContract(() => repo);
   });
 }

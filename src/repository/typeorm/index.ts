@@ -1,5 +1,6 @@
 export { TypeOrmRepository } from './typeorm-repository.js';
 export type { PostgresOpenOptions, SqliteOpenOptions, TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
+export type { EndedRetention, TypeOrmRetentionOptions } from './retention-sweep.js';
 export { migrationsTableName } from './open-options.js';
 export { kokugenEntities } from './entities.js';
 export { TaskEntity, tasksTable } from './task-entity.js';
