@@ -8,6 +8,7 @@ export default defineConfig({
       { find: /^kokugen\/typeorm$/, replacement: fileURLToPath(new URL('./src/typeorm.ts', import.meta.url)) },
       { find: /^kokugen\/repository$/, replacement: fileURLToPath(new URL('./src/repository/index.ts', import.meta.url)) },
       { find: /^kokugen\/worker-threads$/, replacement: fileURLToPath(new URL('./src/worker-threads.ts', import.meta.url)) },
+      { find: /^kokugen\/dashboard$/, replacement: fileURLToPath(new URL('./src/dashboard.ts', import.meta.url)) },
       { find: /^kokugen$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],
   },

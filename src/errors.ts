@@ -24,6 +24,9 @@ export const ErrorCode = {
   InvalidSchedule: 'ERR_INVALID_SCHEDULE',
   WorkModule: 'ERR_WORK_MODULE',
   StoreLost: 'ERR_STORE_LOST',
+  RouteNotFound: 'ERR_ROUTE_NOT_FOUND',
+  MethodNotAllowed: 'ERR_METHOD_NOT_ALLOWED',
+  Forbidden: 'ERR_FORBIDDEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -99,9 +102,15 @@ export class AlreadyDispatchedError extends KokugenError {
   }
 
   readonly taskId: string;
-  constructor(taskId: string) {
-    super(ErrorCode.AlreadyDispatched, `task ${JSON.stringify(taskId)} was already dispatched`);
+  /**
+   * The task's state when the write was refused: `dispatched`, or the state it ended in. An ended
+   * task gets a message that says so (and, for one that did not succeed, points to `retry()`).
+   */
+  readonly state: string;
+  constructor(taskId: string, state = 'dispatched') {
+    super(ErrorCode.AlreadyDispatched, alreadyDispatchedMessage(taskId, state));
     this.taskId = taskId;
+    this.state = state;
   }
 }
 
@@ -320,6 +329,55 @@ export class StoreLostError extends KokugenError {
     super(ErrorCode.StoreLost, `the store ${JSON.stringify(location)} is lost (${reason}): nothing more is read from or written to it`);
     this.location = location;
   }
+}
+
+/** A dashboard request for a path that no page or action answers. */
+export class RouteNotFoundError extends KokugenError {
+  override get name(): string {
+    return 'RouteNotFoundError';
+  }
+
+  readonly path: string;
+  constructor(path: string) {
+    super(ErrorCode.RouteNotFound, `no dashboard page or action at ${describe(path)}`);
+    this.path = path;
+  }
+}
+
+/** A dashboard request with a method its route does not take; `allowed` lists the ones it does. */
+export class MethodNotAllowedError extends KokugenError {
+  override get name(): string {
+    return 'MethodNotAllowedError';
+  }
+
+  readonly method: string;
+  readonly allowed: readonly string[];
+  constructor(method: string, allowed: readonly string[]) {
+    super(ErrorCode.MethodNotAllowed, `method ${describe(method)} is not allowed here: expected ${allowed.join(' or ')}`);
+    this.method = method;
+    this.allowed = allowed;
+  }
+}
+
+/**
+ * A dashboard action refused: the dashboard is read-only (no token), the token or session is
+ * missing or wrong, or the request came from another site.
+ */
+export class ForbiddenError extends KokugenError {
+  override get name(): string {
+    return 'ForbiddenError';
+  }
+
+  constructor(reason: string) {
+    super(ErrorCode.Forbidden, reason);
+  }
+}
+
+function alreadyDispatchedMessage(taskId: string, state: string): string {
+  const task = `task ${JSON.stringify(taskId)}`;
+  if (state === 'dispatched') return `${task} was already dispatched`;
+  if (state === 'done') return `${task} has ended (done): it can no longer change`;
+  return `${task} has ended (${state}): use retry() to schedule it again`;
 }
 
 /** Coerces anything thrown into an Error, so that outcomes always carry a name and a message. */

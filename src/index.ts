@@ -1,5 +1,5 @@
 export { Scheduler, SchedulerState } from './scheduler/scheduler.js';
-export type { SchedulerOptions, StopOptions } from './scheduler/scheduler.js';
+export type { Logger, RetryTaskOptions, SchedulerOptions, SchedulerStats, StopOptions } from './scheduler/scheduler.js';
 export type { ScheduleInput, StepInput, UpdateInput } from './validation/validate.js';
 export type { ChainOptions, Flow, GroupOptions, ThenInput } from './scheduler/flow-input.js';
 export { cron } from './schedule/cron.js';
@@ -16,7 +16,7 @@ export { schedulerEventNames } from './scheduler/events.js';
 export type { LoopPhase, SchedulerEventName, SchedulerEvents, SchedulerListener } from './scheduler/events.js';
 export { HeapRepository } from './repository/heap-repository.js';
 export type { HeapRepositoryOptions } from './repository/heap-repository.js';
-export type { TaskRepository } from './repository/task-repository.js';
+export type { PurgeFilter, RepositoryStats, TaskRepository } from './repository/task-repository.js';
 export type { RetentionOptions } from './repository/retention.js';
 export { WorkerPoolDispatcher } from './dispatcher/worker-pool-dispatcher.js';
 export type { WorkerPoolDispatcherOptions } from './dispatcher/worker-pool-dispatcher.js';

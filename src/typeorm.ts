@@ -3,7 +3,7 @@
  * TypeORM or a database driver; install `typeorm` and `sqlite3` or `pg` to use it.
  */
 export {
-  Flows0002,
+  Flows0003,
   InitialSchema0001,
   kokugenEntities,
   kokugenMigrations,
@@ -15,4 +15,4 @@ export {
   tasksTable,
   TypeOrmRepository,
 } from './repository/typeorm/index.js';
-export type { PostgresOpenOptions, SeriesRecord, SqliteOpenOptions, TaskRecord, TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './repository/typeorm/index.js';
+export type { EndedRetention, PostgresOpenOptions, SeriesRecord, SqliteOpenOptions, TaskRecord, TypeOrmOpenOptions, TypeOrmRepositoryOptions, TypeOrmRetentionOptions } from './repository/typeorm/index.js';

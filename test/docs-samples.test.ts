@@ -4,7 +4,7 @@
  *
  * Each block is written to test/.samples/<page>/ and then
  * - type-checked with the project's compiler options, `kokugen`, `kokugen/testing` and
- *   `kokugen/repository` mapped to src/;
+ *   `kokugen/repository`, `kokugen/worker-threads` and `kokugen/dashboard` mapped to src/;
  * - imported. A block that imports 'vitest' or runs a contract suite is a test file: it is imported
  *   while this file is collected, so its describe/it calls register as tests of their own. Any other block is imported
  *   inside a test and must finish (schedulers stopped) within 2 s.
@@ -38,6 +38,8 @@ const pages = [
   'docs/schedules.md',
   'docs/retries.md',
   'docs/workflows.md',
+  'docs/operating.md',
+  'docs/dashboard.md',
 ] as const;
 
 interface Sample {
@@ -121,7 +123,7 @@ describe('docs samples', () => {
         noUnusedLocals: false,
         noUnusedParameters: false,
         noEmit: true,
-        paths: { kokugen: ['./src/index.ts'], 'kokugen/testing': ['./src/testing/index.ts'], 'kokugen/repository': ['./src/repository/index.ts'], 'kokugen/worker-threads': ['./src/worker-threads.ts'] },
+        paths: { kokugen: ['./src/index.ts'], 'kokugen/testing': ['./src/testing/index.ts'], 'kokugen/repository': ['./src/repository/index.ts'], 'kokugen/worker-threads': ['./src/worker-threads.ts'], 'kokugen/opentelemetry': ['./src/opentelemetry.ts'], 'kokugen/dashboard': ['./src/dashboard.ts'] },
         pathsBasePath: root,
       },
     );

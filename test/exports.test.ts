@@ -6,7 +6,7 @@ import * as repository from '../src/repository/index.js';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> };
 
 /** Helpers for repository writers: what the shipped repositories are built from. */
-const forRepositoryWriters = ['appendError', 'compareTasks', 'crashError', 'createdTask', 'flowCancelled', 'matchesQuery', 'settleFlow', 'snapshot', 'DueTimer', 'Retention'] as const;
+const forRepositoryWriters = ['appendError', 'compareTasks', 'crashError', 'createdTask', 'flowCancelled', 'matchesQuery', 'settleFlow', 'snapshot', 'DueTimer', 'Retention', 'isRetryable', 'refuseRetry', 'retriedChange', 'StatsTally'] as const;
 
 describe('entry points', () => {
   it('the root is for users: no helpers for repository writers', () => {
@@ -19,7 +19,7 @@ describe('entry points', () => {
   });
 
   it('package.json exports each entry with its types first', () => {
-    expect(Object.keys(pkg.exports)).toEqual(['.', './testing', './typeorm', './repository', './worker-threads', './package.json']);
+    expect(Object.keys(pkg.exports)).toEqual(['.', './testing', './typeorm', './repository', './worker-threads', './opentelemetry', './dashboard', './package.json']);
     expect(pkg.exports['./repository']).toEqual({ types: './dist/repository/index.d.ts', default: './dist/repository/index.js' });
     for (const [key, target] of Object.entries(pkg.exports)) {
       if (typeof target === 'object' && target !== null) expect(Object.keys(target)[0], key).toBe('types');

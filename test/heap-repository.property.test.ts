@@ -148,7 +148,7 @@ describe('HeapRepository against a sorted-array model', () => {
     await repo.claimDue(30, 1, 'p');
     const [recovered] = await repo.recover('p', RecoveryPolicy.Rerun, 40);
     expect(plain(await repo.get('far'))).toEqual(plain(recovered));
-    const series: Series = { id: 's', workId: 'work', param: null, schedule: { kind: 'every', ms: 100, anchor: 0 }, misfire: 'once', grace: 1_000, priority: 0, meta: {}, retry: null, timeout: null, enabled: true, createdAt: 0 };
+    const series: Series = { id: 's', workId: 'work', param: null, schedule: { kind: 'every', ms: 100, anchor: 0 }, misfire: 'once', grace: 1_000, priority: 0, meta: {}, retry: null, timeout: null, enabled: true, error: null, createdAt: 0 };
     const first = plain(await repo.addSeries(series, newTask({ id: 's-1', scheduledAt: now + 100, seriesId: 's' })));
     expect(plain(await repo.get('s-1'))).toEqual(first);
     expect(plain((await repo.setSeriesEnabled('s', false, 50)).task).state).toBe(TaskState.Cancelled);

@@ -18,6 +18,7 @@ const series = (id: string): Series => ({
   retry: null,
   timeout: null,
   enabled: true,
+    error: null,
   createdAt: 0,
 });
 

@@ -44,6 +44,8 @@ export function kit(options: KitOptions = {}): Kit {
       repository,
       dispatcher: new WorkerPoolDispatcher({ works, concurrency: options.concurrency ?? 1 }),
       clock,
+      // The kit's tests read loop errors from the events; the default stderr logger is tested in logger.test.ts.
+      logger: false,
       ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
       ...(options.hookTimeout === undefined ? {} : { hookTimeout: options.hookTimeout }),
       ...(options.retryDelay === undefined ? {} : { retryDelay: options.retryDelay }),

@@ -103,7 +103,7 @@ describe('defect 2: a series whose next time is invalid', () => {
         await clock.advance(10_000);
         expect(failed).toEqual([['series-1', false, 'ERR_INVALID_SCHEDULE']]);
         const series = await repository.getSeries('series-1');
-        expect(series).toMatchObject({ enabled: false });
+        expect(series).toMatchObject({ enabled: false, error: { name: 'InvalidScheduleError' } });
         expect(await repository.find({ state: TaskState.Scheduled })).toEqual([]);
         expect(events.filter(([event]) => event === 'loop:error')).toEqual([]);
         await scheduler.stop();

@@ -88,7 +88,7 @@ describe('constructor options', () => {
   const bad: Array<[string, unknown]> = [
     ['no options', undefined],
     ['no repository', { dispatcher: base.dispatcher }],
-    ['no dispatcher', { repository: base.repository }],
+    ['a dispatcher that is not one', { repository: base.repository, dispatcher: {} }],
     ['a zero hookTimeout', { ...base, hookTimeout: 0 }],
     ['a NaN retryDelay', { ...base, retryDelay: Number.NaN }],
     ['a non-boolean keepAlive', { ...base, keepAlive: 'yes' }],

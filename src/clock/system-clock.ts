@@ -1,6 +1,5 @@
 import type { Clock, ClockTimer } from './clock.js';
-import { InvalidArgumentError } from '../errors.js';
-import { checkKeys, checkObject } from '../validation/validate.js';
+import { checkInteger, checkKeys, checkObject } from '../validation/validate.js';
 
 export interface SystemClockOptions {
   /**
@@ -21,10 +20,7 @@ export class SystemClock implements Clock {
   constructor(options: SystemClockOptions = {}) {
     checkKeys(checkObject(options, 'SystemClock options'), optionKeys, 'SystemClock options');
     const { maxDelay = 30_000 } = options;
-    if (!Number.isInteger(maxDelay) || maxDelay < 1 || maxDelay > 2 ** 31 - 1) {
-      throw new InvalidArgumentError('SystemClock maxDelay', 'an integer from 1 to 2^31-1 ms', maxDelay);
-    }
-    this.#maxDelay = maxDelay;
+    this.#maxDelay = checkInteger(maxDelay, 'SystemClock maxDelay', 1);
   }
 
   now(): number {

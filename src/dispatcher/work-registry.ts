@@ -1,6 +1,6 @@
 import { InvalidArgumentError, UnknownWorkError } from '../errors.js';
 import { toRetryPolicy } from '../task/retry.js';
-import { checkKeys, checkObject } from '../validation/validate.js';
+import { checkKeys, checkObject, checkTimeout } from '../validation/validate.js';
 import type { RetryInput } from '../task/retry.js';
 import type { RetryPolicy } from '../task/task.js';
 import type { WorkContext } from './dispatcher.js';
@@ -82,7 +82,7 @@ function toSettings(options: WorkOptions, workId: string): WorkSettings {
   const { concurrency, retry, timeout } = options;
   if (concurrency === undefined && retry === undefined && timeout === undefined) return noSettings;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new InvalidArgumentError(`${workId} concurrency`, 'an integer >= 1', concurrency);
-  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > 2 ** 31 - 1)) throw new InvalidArgumentError(`${workId} timeout`, 'a number of ms from 1 to 2^31-1', timeout);
+  checkTimeout(timeout, `${workId} timeout`);
   return Object.freeze({
     concurrency: concurrency ?? Infinity,
     retry: retry === undefined ? null : toRetryPolicy(retry, undefined, `${workId} retry`),

@@ -22,7 +22,7 @@ type Observe<E> = (event: E) => void | Promise<void>;
 /** Recovery hooks return a decision; returning nothing means "the default for this hook". */
 type Recover<E> = (event: E) => Recovery | void | undefined | Promise<Recovery | void | undefined>;
 
-export type UpdateKind = 'schedule' | 'update' | 'cancel';
+export type UpdateKind = 'schedule' | 'update' | 'cancel' | 'retry';
 
 /**
  * Observation and recovery points of the scheduler loop (gokugen's names, plus a few more).

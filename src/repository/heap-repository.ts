@@ -10,15 +10,17 @@ import {
 import type { Series } from '../schedule/series.js';
 import { settleFlow } from '../task/flow.js';
 import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
-import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
+import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 import { checkKeys, checkObject } from '../validation/validate.js';
 import { DueTimer } from './due-timer.js';
+import { addTo, deleteFrom } from './id-index.js';
 import { baseFor } from './packed-time.js';
 import { freshExtra, PendingTask } from './pending-task.js';
 import type { PendingExtra } from './pending-task.js';
 import { Retention } from './retention.js';
 import type { RetentionOptions } from './retention.js';
-import type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
+import { checkPurgeFilter, checkRetryTimes, isRetryable, refuseRetry, retriedChange, StatsTally } from './operations.js';
+import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
 
 export interface HeapRepositoryOptions {
   /** How long ended tasks are kept. */
@@ -258,11 +260,11 @@ export class HeapRepository implements TaskRepository {
     return Promise.resolve([...this.#series.values()]);
   }
 
-  setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask): Promise<SeriesChange> {
+  setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask, error?: TaskError): Promise<SeriesChange> {
     const current = this.#series.get(id);
     if (current === undefined) return Promise.reject(new SeriesNotFoundError(id));
     if (next !== undefined && this.#tasks.has(next.id)) return Promise.reject(new DuplicateIdError(next.id));
-    const series = Object.freeze({ ...current, enabled });
+    const series: Series = Object.freeze({ ...current, enabled, error: enabled || error === undefined ? null : Object.freeze({ name: error.name, message: error.message }) });
     this.#series.set(id, series);
     let task: Task | undefined;
     if (!enabled) {
@@ -289,6 +291,38 @@ export class HeapRepository implements TaskRepository {
 
   watch(watcher: RepositoryWatcher): () => void {
     return this.#timer.watch(watcher, this.#liveTop()?.scheduledAt);
+  }
+
+  // ---- operations ----
+
+  /** One pass over the tasks: O(n), fine for the sizes a heap holds and the rate stats are read at. */
+  async stats(now: number): Promise<RepositoryStats> {
+    const tally = new StatsTally();
+    for (const task of this.#tasks.values()) tally.add(task.state, task.workId);
+    const earliest = this.#liveTop()?.scheduledAt;
+    return tally.result(earliest !== undefined && earliest <= now ? earliest : null);
+  }
+
+  async retry(id: string, scheduledAt: number, now: number): Promise<Task> {
+    checkRetryTimes(scheduledAt, now);
+    const current = this.#tasks.get(id);
+    if (current === undefined) throw new TaskNotFoundError(id);
+    if (!isRetryable(current.state)) throw refuseRetry(current);
+    const task = snapshot(current, retriedChange(scheduledAt));
+    this.#enqueue(task);
+    if (task.seriesId !== null) addTo(this.#active, task.seriesId, task.id);
+    this.#follow();
+    return task;
+  }
+
+  async purge(filter: PurgeFilter): Promise<number> {
+    const { state, endedBefore, limit } = checkPurgeFilter(filter);
+    const old: Task[] = [];
+    for (const task of this.#tasks.values()) if (task.state === state && (task.endedAt ?? Infinity) < endedBefore) old.push(task);
+    old.sort((a, b) => a.seq - b.seq);
+    const purged = old.slice(0, limit);
+    for (const task of purged) this.#delete(task);
+    return purged.length;
   }
 
   /** Stores a new task; returns its first snapshot (the caller's to hand out, the repository keeps a record). */
@@ -404,23 +438,11 @@ export class HeapRepository implements TaskRepository {
   }
 }
 
-function addTo(index: Map<string, Set<string>>, key: string, id: string): void {
-  let ids = index.get(key);
-  if (ids === undefined) index.set(key, (ids = new Set()));
-  ids.add(id);
-}
-
-function deleteFrom(index: Map<string, Set<string>>, key: string, id: string): void {
-  const ids = index.get(key);
-  ids?.delete(id);
-  if (ids?.size === 0) index.delete(key);
-}
-
 /** What leaves the repository: the snapshot a record stands for, or the stored snapshot itself. */
 function exposed(task: PendingTask | Task): Task {
   return task instanceof PendingTask ? task.toTask() : task;
 }
 
 function notScheduled(task: Task): Error {
-  return task.state === TaskState.Cancelled ? new TaskCancelledError(task.id) : new AlreadyDispatchedError(task.id);
+  return task.state === TaskState.Cancelled ? new TaskCancelledError(task.id) : new AlreadyDispatchedError(task.id, task.state);
 }

@@ -3,7 +3,8 @@
  * helpers the shipped repositories are built from, so that yours orders, filters, records errors
  * and wakes the loop the way they do. Using the scheduler needs none of it: that is the root entry.
  */
-export type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
+export type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
+export { isRetryable, refuseRetry, retriedChange, StatsTally } from './operations.js';
 export type { NewTask, TaskChange, TaskOutcome, TaskPatch } from '../task/task.js';
 export { appendError, compareTasks, crashError, createdTask, matchesQuery, snapshot } from '../task/task.js';
 export { flowCancelled, settleFlow } from '../task/flow.js';

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import type { Series } from '../schedule/series.js';
-import type { NewTask, RecoveryPolicy, Task, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
+import type { EndedState, NewTask, RecoveryPolicy, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery, TaskState } from '../task/task.js';
 
 /**
  * Where tasks live, and the timer that follows the next due one.
@@ -86,10 +86,11 @@ export interface TaskRepository {
 
   /**
    * Disables or enables a series in one write. Disabling cancels its `scheduled` occurrence (a
-   * running one finishes, but creates no successor). Enabling adds `next` if the series has no
-   * `scheduled` or `dispatched` occurrence. Throws `ERR_SERIES_NOT_FOUND`.
+   * running one finishes, but creates no successor) and records `error` as the reason when given
+   * (kokugen gives one when the series' schedule failed). Enabling clears the reason and adds
+   * `next` if the series has no `scheduled` or `dispatched` occurrence. Throws `ERR_SERIES_NOT_FOUND`.
    */
-  setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask): Promise<SeriesChange>;
+  setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask, error?: TaskError): Promise<SeriesChange>;
 
   /**
    * Deletes a series and its tasks that are not running; a running occurrence finishes and is kept,
@@ -103,6 +104,46 @@ export interface TaskRepository {
    * function that stops watching. One watcher at a time.
    */
   watch(watcher: RepositoryWatcher): () => void;
+
+  // ---- operations: counts and manual control, for people and tools that run the scheduler ----
+
+  /**
+   * Counts of tasks by state and by work, and the earliest due time, read in one pass (a GROUP BY
+   * on SQL). Its cost grows with the tasks the store holds, which retention bounds.
+   */
+  stats(now: number): Promise<RepositoryStats>;
+
+  /**
+   * A `failed`, `expired` or `cancelled` task back to `scheduled` at `scheduledAt`, same id: its
+   * attempt count and error history are kept, its result, error and end time cleared. Throws
+   * `ERR_TASK_NOT_FOUND`, or `ERR_STATE_CONFLICT` in any other state (a `done` task is not retried).
+   */
+  retry(id: string, scheduledAt: number, now: number): Promise<Task>;
+
+  /**
+   * Deletes up to `limit` tasks in the ended state `state` whose `endedAt < endedBefore`, oldest
+   * created first (seq order, which an index serves); returns how many.
+   * Never touches scheduled or dispatched tasks, nor series.
+   */
+  purge(filter: PurgeFilter): Promise<number>;
+}
+
+export interface RepositoryStats {
+  /** Tasks per state (every TaskState key present, 0 when none). */
+  readonly byState: Readonly<Record<TaskState, number>>;
+  /** Per work id, tasks per state (only states with tasks). */
+  readonly byWork: Readonly<Record<string, Readonly<Partial<Record<TaskState, number>>>>>;
+  /** The earliest scheduledAt among scheduled tasks due at `now` (scheduledAt <= now), or null. */
+  readonly oldestDueAt: number | null;
+}
+
+/** Which ended tasks `purge` deletes. */
+export interface PurgeFilter {
+  readonly state: EndedState;
+  /** Only tasks that ended strictly before this time (epoch ms). */
+  readonly endedBefore: number;
+  /** At most this many, so one call is a bounded write. */
+  readonly limit: number;
 }
 
 export interface Completion {

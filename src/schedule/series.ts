@@ -1,4 +1,4 @@
-import type { RetryPolicy, JsonValue } from '../task/task.js';
+import type { JsonValue, RetryPolicy, TaskError } from '../task/task.js';
 import type { ScheduleSpec } from './schedule.js';
 
 /**
@@ -33,5 +33,7 @@ export interface Series {
   readonly retry: RetryPolicy | null;
   readonly timeout: number | null;
   readonly enabled: boolean;
+  /** Why the series was disabled by kokugen (an unusable time from its schedule); null otherwise. */
+  readonly error: TaskError | null;
   readonly createdAt: number;
 }

@@ -20,6 +20,8 @@ export interface SchedulerEvents {
   /** The task ended `expired` without running: its deadline passed, or it was a skipped misfire. */
   'task:expired': { readonly task: Task };
   'task:removed': { readonly taskId: string };
+  /** `retry()` put a failed, expired or cancelled task back to `scheduled`. */
+  'task:retried': { readonly task: Task };
   /** An occurrence was claimed later than its series' grace; `missed` counts occurrences up to now. */
   'series:misfired': { readonly series: Series; readonly task: Task; readonly missed: number; readonly policy: Misfire };
   'series:disabled': { readonly series: Series };
@@ -50,6 +52,7 @@ const eventTable = {
   'task:retrying': true,
   'task:expired': true,
   'task:removed': true,
+  'task:retried': true,
   'series:misfired': true,
   'series:disabled': true,
   'series:enabled': true,

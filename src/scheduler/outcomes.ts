@@ -67,7 +67,8 @@ export class Outcomes {
   async endSeries(seriesId: string, error: InvalidScheduleError): Promise<void> {
     const core = this.#core;
     try {
-      const { series, task } = await core.repository.setSeriesEnabled(seriesId, false, core.clock.now());
+      const reason = { name: error.name, message: error.message };
+      const { series, task } = await core.repository.setSeriesEnabled(seriesId, false, core.clock.now(), undefined, reason);
       if (task !== undefined) core.waiters.resolve(task.id, task);
       core.events.emit('series:failed', { series, error });
     } catch (failure) {

@@ -6,12 +6,19 @@ import type { LoopHooks } from '../hooks/loop-hooks.js';
 import type { TaskRepository } from '../repository/task-repository.js';
 import type { ScheduleReviver } from '../schedule/schedule.js';
 import { RecoveryPolicy } from '../task/task.js';
-import { checkId, checkKeys, checkObject } from '../validation/validate.js';
+import { checkId, checkInteger, checkKeys, checkObject } from '../validation/validate.js';
 import type { Settings } from './core.js';
+import { checkLogger, stderrLogger } from './logger.js';
+import type { Logger } from './logger.js';
+import { producerDispatcher } from './operations.js';
 
 export interface SchedulerOptions {
   readonly repository: TaskRepository;
-  readonly dispatcher: Dispatcher;
+  /**
+   * What runs the tasks. Without one the scheduler is producer-only: it schedules and manages
+   * tasks (any work id) in the repository for other processes to run, and `start()` is refused.
+   */
+  readonly dispatcher?: Dispatcher;
   /** One hook set, or several run in order, each isolated (as `composeHooks` would combine them). */
   readonly hooks?: LoopHooks | readonly LoopHooks[];
   /** @default new SystemClock() */
@@ -36,6 +43,11 @@ export interface SchedulerOptions {
   readonly schedules?: Readonly<Record<string, ScheduleReviver>>;
   /** The source of retry jitter, in [0, 1). @default Math.random */
   readonly random?: () => number;
+  /**
+   * Where loop errors (warn, rate-limited) and start/stop (info) are logged: a pino-compatible
+   * logger, or `false` for none. @default one line per entry on stderr
+   */
+  readonly logger?: Logger | false;
 }
 
 export interface StopOptions {
@@ -43,38 +55,38 @@ export interface StopOptions {
   readonly force?: boolean;
 }
 
-const optionKeys = ['repository', 'dispatcher', 'hooks', 'clock', 'maxParamBytes', 'hookTimeout', 'retryDelay', 'keepAlive', 'owner', 'recovery', 'schedules', 'random'] as const satisfies ReadonlyArray<keyof SchedulerOptions>;
+const optionKeys = ['repository', 'dispatcher', 'hooks', 'clock', 'maxParamBytes', 'hookTimeout', 'retryDelay', 'keepAlive', 'owner', 'recovery', 'schedules', 'random', 'logger'] as const satisfies ReadonlyArray<keyof SchedulerOptions>;
 
 export interface CheckedOptions {
   readonly repository: TaskRepository;
   readonly dispatcher: Dispatcher;
+  /** No dispatcher was given: `start()` is refused. */
+  readonly producerOnly: boolean;
   readonly clock: Clock;
   readonly hookSets: readonly LoopHooks[];
   readonly hookTimeout: number;
   readonly schedules: Readonly<Record<string, ScheduleReviver>>;
   readonly settings: Settings;
+  readonly logger: Logger | false;
 }
 
 /** Every option checked, defaults applied; throws `ERR_INVALID_ARGUMENT` naming the first bad key. */
 export function checkSchedulerOptions(options: SchedulerOptions): CheckedOptions {
   checkKeys(checkObject(options, 'Scheduler options'), optionKeys, 'Scheduler options');
-  const { repository, dispatcher, hooks = {}, clock = new SystemClock() } = options;
+  const { repository, dispatcher = producerDispatcher, hooks = {}, clock = new SystemClock() } = options;
   const { maxParamBytes = 1_048_576, hookTimeout = 10_000, retryDelay = 1_000, keepAlive = true, owner = 'default', recovery = RecoveryPolicy.Rerun, schedules = {}, random = Math.random } = options;
   if (typeof repository?.claimDue !== 'function') throw new InvalidArgumentError('Scheduler repository', 'a TaskRepository', repository);
   if (typeof dispatcher?.dispatch !== 'function') throw new InvalidArgumentError('Scheduler dispatcher', 'a Dispatcher', dispatcher);
   if (typeof clock?.setTimer !== 'function' || typeof clock.after !== 'function' || typeof clock.monotonic !== 'function') throw new InvalidArgumentError('Scheduler clock', 'a Clock', clock);
-  positive(maxParamBytes, 'maxParamBytes');
-  positive(hookTimeout, 'hookTimeout');
-  positive(retryDelay, 'retryDelay', 0);
+  checkInteger(maxParamBytes, 'maxParamBytes', 1);
+  checkInteger(hookTimeout, 'hookTimeout', 1);
+  checkInteger(retryDelay, 'retryDelay', 0);
   if (typeof keepAlive !== 'boolean') throw new InvalidArgumentError('keepAlive', 'a boolean', keepAlive);
   checkId(owner, 'owner');
   if (recovery !== RecoveryPolicy.Rerun && recovery !== RecoveryPolicy.Fail) throw new InvalidArgumentError('recovery', "'rerun' or 'fail'", recovery);
   if (typeof random !== 'function') throw new InvalidArgumentError('random', 'a function returning [0, 1)', random);
   checkObject(schedules, 'schedules');
   const hookSets = Array.isArray(hooks) ? (hooks as readonly LoopHooks[]) : [hooks as LoopHooks];
-  return { repository, dispatcher, clock, hookSets, hookTimeout, schedules, settings: { maxParamBytes, retryDelay, keepAlive, owner, recovery, random } };
-}
-
-function positive(value: unknown, what: string, min = 1): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) throw new InvalidArgumentError(what, `a finite number >= ${min}`, value);
+  const logger = options.logger === undefined ? stderrLogger(clock) : checkLogger(options.logger);
+  return { repository, dispatcher, producerOnly: dispatcher === producerDispatcher, clock, hookSets, hookTimeout, schedules, logger, settings: { maxParamBytes, retryDelay, keepAlive, owner, recovery, random } };
 }

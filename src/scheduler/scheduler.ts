@@ -1,4 +1,4 @@
-import { AbortedError, InvalidArgumentError, InvalidScheduleError, ListenerFailedError, NotRunningError, TaskNotFoundError } from '../errors.js';
+import { AbortedError, InvalidArgumentError, ListenerFailedError, NotRunningError, TaskNotFoundError } from '../errors.js';
 import { HookRunner } from '../hooks/hook-runner.js';
 import type { TaskRepository } from '../repository/task-repository.js';
 import { nextTime } from '../schedule/next-time.js';
@@ -12,8 +12,12 @@ import { schedulerEventNames } from './events.js';
 import type { SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
 import { toChain, toGroup, toWithCallbacks } from './flow-input.js';
 import type { ChainOptions, Flow, GroupOptions } from './flow-input.js';
+import { SchedulerLog } from './logger.js';
 import { Loop } from './loop.js';
+import { noDispatcherError, readStats, retryTask, runTaskNow } from './operations.js';
+import type { RetryTaskOptions, SchedulerStats } from './operations.js';
 import { Outcomes } from './outcomes.js';
+import { repairSeries } from './repair-series.js';
 import { SafeEmitter } from './safe-emitter.js';
 import { checkSchedulerOptions } from './scheduler-options.js';
 import type { SchedulerOptions, StopOptions } from './scheduler-options.js';
@@ -23,6 +27,8 @@ import type { InputContext } from './task-input.js';
 
 export { SchedulerState } from './core.js';
 export type { SchedulerOptions, StopOptions } from './scheduler-options.js';
+export type { RetryTaskOptions, SchedulerStats } from './operations.js';
+export type { Logger } from './logger.js';
 
 /**
  * The public face of a scheduler: checks every call at the edge, then hands it to the parts
@@ -37,6 +43,8 @@ export class Scheduler {
   readonly #core: Core;
   readonly #outcomes: Outcomes;
   readonly #loop: Loop;
+  readonly #producerOnly: boolean;
+  readonly #log: SchedulerLog;
   #looping: Promise<void> = Promise.resolve();
   #stopController = new AbortController();
   #forceController = new AbortController();
@@ -64,6 +72,9 @@ export class Scheduler {
     this.#core.halt = (error) => this.#halt(error);
     this.#outcomes = new Outcomes(this.#core);
     this.#loop = new Loop(this.#core, this.#outcomes);
+    this.#producerOnly = checked.producerOnly;
+    this.#log = new SchedulerLog(checked.logger, clock);
+    events.on('loop:error', ({ error, phase, taskId }) => this.#log.loopError(error, phase, taskId));
   }
 
   get state(): SchedulerState {
@@ -95,6 +106,7 @@ export class Scheduler {
    * at once, in order. Resolves once the loop runs. A failing recovery rejects and starts nothing.
    */
   start(): Promise<void> {
+    if (this.#producerOnly) return Promise.reject(noDispatcherError());
     if (this.#core.state === SchedulerState.Running) return Promise.resolve();
     this.#starting ??= this.#start().finally(() => {
       this.#starting = undefined;
@@ -111,7 +123,7 @@ export class Scheduler {
       if (isEnded(task.state)) core.waiters.resolve(task.id, task);
       if (isEnded(task.state) && task.flowId !== null) await this.#outcomes.tellFlow(task);
     }
-    await this.#repairSeries();
+    await repairSeries(core, this.#outcomes);
     core.state = SchedulerState.Running;
     this.#stopError = undefined;
     this.#stopController = new AbortController();
@@ -119,6 +131,7 @@ export class Scheduler {
     core.stopSignal = this.#stopController.signal;
     core.forceSignal = this.#forceController.signal;
     this.#unwatch = core.repository.watch({ clock: core.clock, keepAlive: core.settings.keepAlive, onDue: core.wake.notify });
+    this.#log.started(core.settings.owner);
     await core.hooks.observe('onStart', {});
     this.#looping = this.#loop.run(this.#stopController.signal);
   }
@@ -248,6 +261,24 @@ export class Scheduler {
     return this.#core.repository.find(toQuery(query));
   }
 
+  /** Counts by state and work, the most overdue task, and what runs here: one store read. */
+  stats(): Promise<SchedulerStats> {
+    return readStats(this.#core);
+  }
+
+  /**
+   * Schedules a `failed`, `expired` or `cancelled` task again under its id (default: now), keeping
+   * its attempts and errors; emits `task:retried`. `ERR_STATE_CONFLICT` in any other state.
+   */
+  retry(id: string, options?: RetryTaskOptions): Promise<Task> {
+    return retryTask(this.#core, id, options);
+  }
+
+  /** Makes a scheduled task due now; refused as `update()` is (`ERR_ALREADY_DISPATCHED`...). */
+  runNow(id: string): Promise<Task> {
+    return runTaskNow(this.#core, id);
+  }
+
   /** Dispatches nothing until `resume()`; running work goes on and timers keep their state. */
   pause(): void {
     this.#core.paused = true;
@@ -361,25 +392,6 @@ export class Scheduler {
     return stored;
   }
 
-  /** At start: every enabled series without a pending or running occurrence gets one (heals a crash between writes). */
-  async #repairSeries(): Promise<void> {
-    const core = this.#core;
-    const now = core.clock.now();
-    for (const series of await core.repository.listSeries()) {
-      if (!series.enabled) continue;
-      try {
-        const { schedule } = await core.series.require(series.id);
-        const at = nextTime(schedule, now, series.id);
-        if (at === null) continue;
-        const { task } = await core.repository.setSeriesEnabled(series.id, true, now, occurrence(series, at, now));
-        if (task !== undefined) core.events.emit('task:scheduled', { task });
-      } catch (error) {
-        if (error instanceof InvalidScheduleError) await this.#outcomes.endSeries(series.id, error);
-        else core.report(error, 'claim');
-      }
-    }
-  }
-
   // ---- stopping ----
 
   #abortRunning(): void {
@@ -400,6 +412,7 @@ export class Scheduler {
     this.#stopping = undefined;
     core.settleIdle();
     const error = this.#stopError;
+    this.#log.stopped(core.settings.owner, error);
     await core.hooks.observe('onStop', error === undefined ? {} : { error });
     core.events.emit('loop:stopped', error === undefined ? {} : { error });
   }

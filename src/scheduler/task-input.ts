@@ -8,7 +8,7 @@ import { newId } from '../task/id.js';
 import { toRetryPolicy } from '../task/retry.js';
 import { TaskState } from '../task/task.js';
 import type { NewTask, TaskPatch, TaskQuery } from '../task/task.js';
-import { checkDeadline, checkGrace, checkId, checkKeys, checkMeta, checkMisfire, checkObject, checkParam, checkPriority, checkSchedule, checkTime, checkTimeout } from '../validation/validate.js';
+import { checkCount, checkDeadline, checkGrace, checkId, checkKeys, checkMeta, checkMisfire, checkObject, checkParam, checkPriority, checkSchedule, checkTime, checkTimeout } from '../validation/validate.js';
 import type { ScheduleInput, UpdateInput } from '../validation/validate.js';
 
 /**
@@ -62,6 +62,7 @@ export function toNewSeries(input: ScheduleInput, context: InputContext): NewSer
     retry: fields.retry,
     timeout: fields.timeout,
     enabled: true,
+    error: null,
     createdAt: context.now,
   };
   const at = checkTime(object, context.now, false) ?? firstTime(schedule, context.now);
@@ -91,10 +92,7 @@ export function toQuery(query: TaskQuery): TaskQuery & { readonly limit: number;
   if (workId !== undefined) checkId(workId, 'find workId');
   if (seriesId !== undefined) checkId(seriesId, 'find seriesId');
   if (flowId !== undefined) checkId(flowId, 'find flowId');
-  for (const [name, value, min] of [['limit', limit, 1], ['offset', offset, 0]] as const) {
-    if (!Number.isSafeInteger(value) || value < min) throw new InvalidArgumentError(`find ${name}`, `an integer >= ${min}`, value);
-  }
-  return { ...query, limit, offset };
+  return { ...query, limit: checkCount(limit, 'find limit', 1), offset: checkCount(offset, 'find offset', 0) };
 }
 
 /** A new occurrence of `series` at `at`. */

@@ -6,6 +6,7 @@ import type { JsonValue, NewTask, Task } from '../task/task.js';
 import { TaskState } from '../task/task.js';
 import { FakeClock } from './fake-clock.js';
 import { flowContract } from './flow-contract.js';
+import { operationsContract } from './operations-contract.js';
 
 /** What a contract run needs from the implementation under test: a fresh, empty repository. */
 export interface RepositoryFixture {
@@ -389,6 +390,7 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
         retry: { attempts: 3, backoff: 'fixed', delay: 10, maxDelay: 100, jitter: 0.5 },
         timeout: 2_500,
         enabled: true,
+        error: null,
         createdAt: 5,
         ...overrides,
       });
@@ -518,6 +520,19 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
         expect(await codeOf(repo.setSeriesEnabled('none', true, 70))).toBe('ERR_SERIES_NOT_FOUND');
       });
 
+      it('keeps the reason a series was disabled with until it is enabled again', async () => {
+        await repo.addSeries(series(), occurrence('s-1', 100));
+        const reason = { name: 'InvalidScheduleError', message: 'the schedule produced an invalid Date' };
+        expect((await repo.setSeriesEnabled('s', false, 50, undefined, reason)).series).toMatchObject({ enabled: false, error: reason });
+        expect((await repo.getSeries('s'))?.error).toEqual(reason);
+        expect((await repo.listSeries())[0]?.error).toEqual(reason);
+        const enabled = await repo.setSeriesEnabled('s', true, 60, occurrence('s-2', 200));
+        expect(enabled.series).toMatchObject({ enabled: true, error: null });
+        expect((await repo.getSeries('s'))?.error).toBeNull();
+        await repo.setSeriesEnabled('s', false, 70);
+        expect((await repo.getSeries('s'))?.error).toBeNull();
+      });
+
       it('removes a series with its tasks except a running one', async () => {
         await repo.addSeries(series(), occurrence('s-1', 10));
         await repo.claimDue(10, 1, 'me');
@@ -534,5 +549,6 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
     describe('flows', () => {
       flowContract(() => repo, newTask);
     });
+    operationsContract(() => repo);
   });
 }

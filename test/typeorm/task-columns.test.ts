@@ -101,6 +101,7 @@ describe('the series table', () => {
     retry: null,
     timeout: 1_500,
     enabled: false,
+    error: { name: 'InvalidScheduleError', message: 'produced an invalid Date' },
     createdAt: 77,
   };
 

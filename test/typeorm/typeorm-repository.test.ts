@@ -93,7 +93,7 @@ function stores(kind: StoreKind): void {
       expect(dataSource.isInitialized).toBe(true);
     });
 
-    it('0002 upgrades a table that holds tasks: they stay, outside any flow', async () => {
+    it('0003 upgrades a table that holds tasks: they stay, outside any flow', async () => {
       const repository = new TypeOrmRepository(dataSource);
       await repository.add([newTask({ id: 'old', flowId: 'f' })]);
       await dataSource.undoLastMigration();
@@ -104,7 +104,7 @@ function stores(kind: StoreKind): void {
     });
 
     it('migrations go down and up again', async () => {
-      for (const _ of kokugenMigrations) await dataSource.undoLastMigration();
+      for (let i = 0; i < kokugenMigrations.length; i++) await dataSource.undoLastMigration();
       expect(await dataSource.createQueryRunner().hasTable('kokugen_tasks')).toBe(false);
       expect(await dataSource.runMigrations()).toHaveLength(kokugenMigrations.length);
       expect(await dataSource.createQueryRunner().hasTable('kokugen_tasks')).toBe(true);

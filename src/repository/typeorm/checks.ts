@@ -82,11 +82,12 @@ export function checkSeries(series: Series): Series {
     retry: checkRetry(object.retry, 'series retry'),
     timeout: checkNullableTimeout(object.timeout, 'series timeout'),
     enabled: object.enabled,
+    error: object.error === null || object.error === undefined ? null : checkError(object.error, 'series error'),
     createdAt: checkEpochMs(object.createdAt, 'series createdAt', 'down'),
   };
 }
 
-function checkError(error: unknown, what: string): TaskError {
+export function checkError(error: unknown, what: string): TaskError {
   const { name, message } = checkObject(error, what);
   if (typeof name !== 'string' || typeof message !== 'string') throw new InvalidArgumentError(what, '{ name, message } strings', error);
   return Object.freeze({ name, message });

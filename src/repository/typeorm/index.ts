@@ -1,10 +1,11 @@
 export { TypeOrmRepository } from './typeorm-repository.js';
 export type { PostgresOpenOptions, SqliteOpenOptions, TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
+export type { EndedRetention, TypeOrmRetentionOptions } from './retention-sweep.js';
 export { migrationsTableName } from './open-options.js';
 export { kokugenEntities } from './entities.js';
 export { TaskEntity, tasksTable } from './task-entity.js';
 export type { TaskRecord } from './task-entity.js';
 export { SeriesEntity, seriesTable } from './series-entity.js';
 export type { SeriesRecord } from './series-entity.js';
-export { Flows0002, InitialSchema0001, kokugenMigrations } from './migrations/index.js';
+export { Flows0003, InitialSchema0001, kokugenMigrations } from './migrations/index.js';
 export { runMigrations } from './migrate.js';

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../../errors.js';
 import { checkInteger, checkKeys, checkObject } from '../../validation/validate.js';
 import { kokugenMigrations } from './migrations/index.js';
 import { kokugenEntities } from './entities.js';
+import type { TypeOrmRetentionOptions } from './retention-sweep.js';
 import { quietSqlite } from './sqlite3-driver.js';
 
 export interface TypeOrmRepositoryOptions {
@@ -13,6 +14,12 @@ export interface TypeOrmRepositoryOptions {
    * @default 1_000
    */
   readonly pollInterval?: number;
+  /**
+   * Which ended tasks are deleted, by age and/or count per end state, swept in batches while a
+   * scheduler watches the repository; `false` keeps every task forever.
+   * @default done, cancelled, expired: 7 days; failed: 30 days; swept every minute
+   */
+  readonly retention?: TypeOrmRetentionOptions | false;
 }
 
 export interface SqliteOpenOptions extends TypeOrmRepositoryOptions {
@@ -43,8 +50,8 @@ export type TypeOrmOpenOptions = SqliteOpenOptions | PostgresOpenOptions;
 /** kokugen's own migrations table, so it never mixes with an application's TypeORM migrations. */
 export const migrationsTableName = 'kokugen_migrations';
 
-const sqliteKeys = ['type', 'database', 'synchronous', 'busyTimeout', 'pollInterval'] as const;
-const postgresKeys = ['type', 'url', 'poolSize', 'pollInterval'] as const;
+const sqliteKeys = ['type', 'database', 'synchronous', 'busyTimeout', 'pollInterval', 'retention'] as const;
+const postgresKeys = ['type', 'url', 'poolSize', 'pollInterval', 'retention'] as const;
 
 /** Checks `open()`'s options and builds the (not yet initialised) DataSource they describe. */
 export function dataSourceFor(options: TypeOrmOpenOptions): { dataSource: DataSource; synchronous: 'FULL' | 'NORMAL' | undefined } {

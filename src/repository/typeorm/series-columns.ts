@@ -20,6 +20,7 @@ export const seriesColumnTable = {
   retry: { name: 'retry', type: 'text', nullable: true, codec: json },
   timeout: { name: 'timeout', type: 'double precision', nullable: true, codec: number },
   enabled: { name: 'enabled', type: 'boolean', codec: boolean },
+  error: { name: 'error', type: 'text', nullable: true, codec: json },
   createdAt: { name: 'created_at', type: 'bigint', codec: number },
 } as const satisfies { readonly [K in keyof Series | 'seq']: Column };
 

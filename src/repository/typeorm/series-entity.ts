@@ -21,6 +21,7 @@ export interface SeriesRecord {
   retry: string | null;
   timeout: number | null;
   enabled: boolean;
+  error: string | null;
   createdAt: number;
 }
 

@@ -2,14 +2,17 @@ import type { DataSource } from 'typeorm';
 import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SeriesNotFoundError, StateConflictError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
-import { checkCount, checkEpochMs, checkInteger, checkObject, checkText, isStorableText } from '../../validation/validate.js';
+import { checkCount, checkEpochMs, checkInteger, checkKeys, checkObject, checkText, isStorableText } from '../../validation/validate.js';
 import { appendError, compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
-import type { NewTask, Task, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
-import type { Completion, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
-import { checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
+import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
+import { checkPurgeFilter } from '../operations.js';
+import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
+import { checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
 import { DuePoller } from './due-poller.js';
 import { tableSql } from './entities.js';
 import { runMigrations } from './migrate.js';
+import { purgeTasks, readStats, retryTask, trimTasks } from './operations-sql.js';
+import { RetentionSweeper, retentionPolicy } from './retention-sweep.js';
 import { dataSourceFor } from './open-options.js';
 import type { TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
 import { PostgresStore } from './postgres-store.js';
@@ -39,7 +42,10 @@ export class TypeOrmRepository implements TaskRepository {
   /** Creates the DataSource, runs kokugen's migrations, and returns a ready repository that owns the DataSource. */
   static async open(options: TypeOrmOpenOptions): Promise<TypeOrmRepository> {
     const { dataSource, synchronous } = dataSourceFor(options);
-    const repositoryOptions = options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval };
+    const repositoryOptions = {
+      ...(options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval }),
+      ...(options.retention === undefined ? {} : { retention: options.retention }),
+    };
     checkOptions(repositoryOptions);
     await dataSource.initialize();
     try {
@@ -62,6 +68,7 @@ export class TypeOrmRepository implements TaskRepository {
   readonly #tasks: string;
   readonly #series: string;
   readonly #poller: DuePoller;
+  readonly #sweeper: RetentionSweeper | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
   #ownsDataSource = false;
   #closing: Promise<void> | undefined;
@@ -77,12 +84,20 @@ export class TypeOrmRepository implements TaskRepository {
       throw new InvalidArgumentError('TypeOrmRepository dataSource', "an initialized TypeORM DataSource of type 'sqlite' or 'postgres'", dataSource);
     }
     const { pollInterval = 1_000 } = checkOptions(options);
+    const retention = retentionPolicy(options.retention);
     this.#dataSource = dataSource;
     this.#tasks = tableSql(dataSource, tasksTable);
     this.#series = tableSql(dataSource, seriesTable);
     this.#store = type === 'sqlite' ? new SqliteStore(dataSource, this.#tasks) : new PostgresStore(dataSource, this.#tasks);
     this.#tables = new TaskTables(this.#store, this.#tasks, this.#series);
     this.#poller = new DuePoller((after) => this.#track(() => this.#store.read((sql) => this.#tables.earliest(sql, after))), pollInterval);
+    this.#sweeper =
+      retention === undefined
+        ? undefined
+        : new RetentionSweeper(retention, {
+            purge: (filter) => this.purge(filter),
+            trim: (state, keep, limit) => this.#write((sql) => trimTasks(sql, this.#tasks, state, keep, limit), () => false),
+          });
   }
 
   /** The DataSource the repository runs on, e.g. for `dataSource.getRepository(TaskEntity)`. */
@@ -119,7 +134,7 @@ export class TypeOrmRepository implements TaskRepository {
     return this.#write(async (sql) => {
       const current = await this.#tables.lockTask(sql, id);
       if (current === undefined) throw new TaskNotFoundError(id);
-      if (current.state !== TaskState.Scheduled && current.state !== TaskState.Waiting) throw current.state === TaskState.Cancelled ? new TaskCancelledError(id) : new AlreadyDispatchedError(id);
+      if (current.state !== TaskState.Scheduled && current.state !== TaskState.Waiting) throw current.state === TaskState.Cancelled ? new TaskCancelledError(id) : new AlreadyDispatchedError(id, current.state);
       return this.#tables.save(sql, { ...current, ...changes });
     });
   }
@@ -278,16 +293,17 @@ export class TypeOrmRepository implements TaskRepository {
     return this.#read(async (sql) => (await sql(`SELECT ${seriesColumns} FROM ${this.#series} ORDER BY seq`)).rows.map(toSeries));
   }
 
-  async setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask): Promise<SeriesChange> {
+  async setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask, error?: TaskError): Promise<SeriesChange> {
     if (typeof enabled !== 'boolean') throw new InvalidArgumentError('enabled', 'a boolean', enabled);
     const at = checkEpochMs(now, 'now', 'down');
     const successor = next === undefined ? undefined : checkNewTask(next);
+    const reason = enabled || error === undefined ? null : checkError(error, 'series error');
     return this.#write(async (sql): Promise<SeriesChange> => {
       const current = await this.#tables.lockSeries(sql, id);
       if (current === undefined) throw new SeriesNotFoundError(id);
       if (successor !== undefined) await this.#tables.refuseExisting(sql, this.#tasks, [successor.id]);
-      await sql(`UPDATE ${this.#series} SET enabled = $2 WHERE id = $1`, [id, enabled]);
-      const series: Series = Object.freeze({ ...current, enabled });
+      await sql(`UPDATE ${this.#series} SET enabled = $2, error = $3 WHERE id = $1`, [id, enabled, reason === null ? null : JSON.stringify(reason)]);
+      const series: Series = Object.freeze({ ...current, enabled, error: reason });
       let task: Task | undefined;
       if (!enabled) {
         const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.#tasks} WHERE series_id = $1 AND state = $2 ORDER BY seq${this.#store.forUpdate}`, [id, TaskState.Scheduled]);
@@ -310,8 +326,52 @@ export class TypeOrmRepository implements TaskRepository {
     });
   }
 
+  /**
+   * One retention sweep at `now` (epoch ms), as the timer runs every `sweepInterval` while
+   * watched: deletes by age, then by count, in batches. Resolves with how many tasks were deleted
+   * (0 with `retention: false`). A sweep already in progress is joined, not doubled.
+   */
+  async sweepRetention(now: number): Promise<number> {
+    const at = checkEpochMs(now, 'sweepRetention now', 'down');
+    this.#checkOpen();
+    return this.#sweeper === undefined ? 0 : this.#sweeper.sweep(at);
+  }
+
+  /** Resolves once no retention sweep is in progress (the timer's included). */
+  async retentionIdle(): Promise<void> {
+    await this.#sweeper?.idle();
+  }
+
+  /** The due timer, and the retention sweep on the watcher's clock, until unwatched. */
   watch(watcher: RepositoryWatcher): () => void {
-    return this.#poller.watch(watcher);
+    const unwatch = this.#poller.watch(watcher);
+    this.#sweeper?.start(watcher.clock);
+    return () => {
+      unwatch();
+      void this.#sweeper?.stop();
+    };
+  }
+
+  // ---- operations (SQL in operations-sql.ts) ----
+
+  async stats(now: number): Promise<RepositoryStats> {
+    const at = checkEpochMs(now, 'stats now', 'down');
+    return this.#read((sql) => readStats(sql, this.#tasks, at));
+  }
+
+  async retry(id: string, scheduledAt: number, now: number): Promise<Task> {
+    const at = checkEpochMs(scheduledAt, 'retry scheduledAt', 'up');
+    checkEpochMs(now, 'retry now', 'down');
+    return this.#write((sql) => retryTask(sql, this.#tables, id, at));
+  }
+
+  async purge(filter: PurgeFilter): Promise<number> {
+    const { state, endedBefore, limit } = checkPurgeFilter(filter);
+    // ended_at holds whole ms: "< x" is "< ceil(x)", which a BIGINT parameter can carry.
+    return this.#write(
+      (sql) => purgeTasks(sql, this.#tasks, { state, endedBefore: Math.min(Math.ceil(endedBefore), 8.64e15), limit }),
+      () => false,
+    );
   }
 
   /** Stops the timer, waits for the operations in flight, and destroys the DataSource if `open()` created it. */
@@ -326,6 +386,7 @@ export class TypeOrmRepository implements TaskRepository {
 
   async #close(): Promise<void> {
     await this.#poller.close();
+    await this.#sweeper?.stop();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
     await this.#store.close();
     if (this.#ownsDataSource && this.#dataSource.isInitialized) await this.#dataSource.destroy();
@@ -380,7 +441,8 @@ export class TypeOrmRepository implements TaskRepository {
 const maxClaim = 10_000;
 
 function checkOptions(options: TypeOrmRepositoryOptions): TypeOrmRepositoryOptions {
-  checkObject(options, 'TypeOrmRepository options');
+  checkKeys(checkObject(options, 'TypeOrmRepository options'), ['pollInterval', 'retention'], 'TypeOrmRepository options');
   if (options.pollInterval !== undefined) checkInteger(options.pollInterval, 'pollInterval', 1);
+  retentionPolicy(options.retention);
   return options;
 }

@@ -1,7 +1,8 @@
 import { InitialSchema0001 } from './0001-initial-schema.js';
-import { Flows0002 } from './0002-flows.js';
+import { SeriesError0002 } from './0002-series-error.js';
+import { Flows0003 } from './0003-flows.js';
 
 /** Every kokugen migration, oldest first. Add them to your DataSource's `migrations`. */
-export const kokugenMigrations = [InitialSchema0001, Flows0002] as const;
+export const kokugenMigrations = [InitialSchema0001, SeriesError0002, Flows0003] as const;
 
-export { Flows0002, InitialSchema0001 };
+export { Flows0003, InitialSchema0001, SeriesError0002 };

@@ -2,14 +2,14 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { tableSql } from '../entities.js';
 
 /**
- * Version 2 of kokugen's schema: workflows. A task may belong to a flow (`flow_id`) and wait for
+ * Version 3 of kokugen's schema: workflows. A task may belong to a flow (`flow_id`) and wait for
  * other tasks (`depends_on`, JSON). Existing tasks get nulls: they are outside any flow. The index
  * serves the lookup of a flow's tasks that the write ending one of them makes. Plain ALTER TABLE
  * on both dialects: TypeORM's SQLite `addColumn` rebuilds the table, which would not keep the
  * hand-made DESC index of 0001.
  */
-export class Flows0002 implements MigrationInterface {
-  readonly name = 'KokugenFlows1795392000002';
+export class Flows0003 implements MigrationInterface {
+  readonly name = 'KokugenFlows1795392000003';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const tasks = tableSql(queryRunner.connection, 'kokugen_tasks');
