@@ -33,11 +33,11 @@ export function operationsContract(repository: () => TaskRepository): void {
   describe('operations: stats, retry, purge', () => {
     it('stats counts every state (zeros included) and every work, and finds the most overdue task', async () => {
       const repo = repository();
-      expect(await repo.stats(0)).toEqual({ byState: { scheduled: 0, dispatched: 0, done: 0, failed: 0, cancelled: 0, expired: 0 }, byWork: {}, oldestDueAt: null });
+      expect(await repo.stats(0)).toEqual({ byState: { waiting: 0, scheduled: 0, dispatched: 0, done: 0, failed: 0, cancelled: 0, expired: 0 }, byWork: {}, oldestDueAt: null });
       await oneOfEach(repo);
       await repo.add([newTask({ id: 'late', workId: 'odd', scheduledAt: 40 })]);
       const stats = await repo.stats(100);
-      expect(stats.byState).toEqual({ scheduled: 2, dispatched: 1, done: 1, failed: 1, cancelled: 1, expired: 1 });
+      expect(stats.byState).toEqual({ waiting: 0, scheduled: 2, dispatched: 1, done: 1, failed: 1, cancelled: 1, expired: 1 });
       expect(stats.byWork).toEqual({ even: { done: 1, expired: 1, dispatched: 1 }, odd: { failed: 1, cancelled: 1, scheduled: 2 } });
       expect(stats.oldestDueAt).toBe(40);
       expect((await repo.stats(39)).oldestDueAt).toBeNull();
