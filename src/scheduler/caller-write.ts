@@ -5,18 +5,14 @@ import type { Core } from './core.js';
 
 /**
  * A repository write on a caller's behalf; repository failures (not typed refusals) go to
- * onUpdateError. The first try goes straight to the store without an async frame of its own (the
- * hot path of schedule() and cancel()); only a failure enters the recovery loop.
+ * onUpdateError, which may retry it.
  */
-export function writeFor<T>(core: Core, kind: UpdateKind, taskId: string, write: () => Promise<T>): Promise<T> {
-  let first: Promise<T>;
+export async function writeFor<T>(core: Core, kind: UpdateKind, taskId: string, write: () => Promise<T>): Promise<T> {
   try {
-    first = write();
+    return await write();
   } catch (error) {
-    // A store that throws instead of rejecting still gets the recovery path.
     return recoverWrite(core, kind, taskId, write, error);
   }
-  return first.catch((error: unknown) => recoverWrite(core, kind, taskId, write, error));
 }
 
 async function recoverWrite<T>(core: Core, kind: UpdateKind, taskId: string, write: () => Promise<T>, error: unknown): Promise<T> {
