@@ -44,10 +44,7 @@ export class Loop {
         core.wake.clear();
         const tasks = await this.#claim(free, signal);
         if (tasks.length > 0) {
-          for (const task of tasks) {
-            const taking = this.#take(task);
-            if (taking !== undefined) await taking;
-          }
+          for (const task of tasks) await this.#take(task);
           if (core.clock.monotonic() - busySince >= busyBudget) {
             await yieldToMacrotasks();
             busySince = core.clock.monotonic();
@@ -130,8 +127,7 @@ export class Loop {
    * A claimed task runs unless it must not: its deadline passed, or it is a misfired occurrence
    * of a series whose policy is `skip`. Those end `expired` without running.
    */
-  #take(task: Task): Promise<void> | undefined {
-    // Most tasks have neither a deadline, a series nor parents: hand them over without an async frame.
+  async #take(task: Task): Promise<void> {
     return task.deadline === null && task.seriesId === null && task.dependsOn === null ? this.#dispatch(task) : this.#takeChecked(task);
   }
 
@@ -163,9 +159,8 @@ export class Loop {
 
   /**
    * Hands a claimed task to the dispatcher; a refused task is recorded failed, never dropped.
-   * Synchronous when the dispatcher accepts synchronously and no hook observes: the hot path.
    */
-  #dispatch(task: Task, parents?: readonly Task[]): Promise<void> | undefined {
+  async #dispatch(task: Task, parents?: readonly Task[]): Promise<void> {
     const core = this.#core;
     const run = this.track(task, parents);
     if (core.forceSignal.aborted) {
@@ -173,19 +168,13 @@ export class Loop {
       run.finished = this.#outcomes.finish(run, { kind: 'stopped', error: core.forceSignal.reason });
       return undefined;
     }
-    let accepted: DispatchHandle | Promise<DispatchHandle>;
+    let handle: DispatchHandle;
     try {
-      accepted = core.dispatcher.dispatch(task, run);
+      handle = await core.dispatcher.dispatch(task, run);
     } catch (error) {
       return this.#refused(run, error, 1);
     }
-    if (accepted instanceof Promise) {
-      return accepted.then(
-        (handle) => this.#started(run, handle),
-        (error: unknown) => this.#refused(run, error, 1),
-      );
-    }
-    return this.#started(run, accepted);
+    return this.#started(run, handle);
   }
 
   /** The dispatcher refused: ask onDispatchError; retry, or record the task failed with the error. */
@@ -207,7 +196,7 @@ export class Loop {
     if (decision.action === 'stop') core.halt(error);
   }
 
-  #started(run: Run, handle: DispatchHandle): Promise<void> | undefined {
+  async #started(run: Run, handle: DispatchHandle): Promise<void> {
     const core = this.#core;
     const { task } = run;
     run.finished = handle.done.then(
@@ -225,6 +214,6 @@ export class Loop {
       });
     }
     if (core.events.has('task:dispatched')) core.events.emit('task:dispatched', { task });
-    return core.hooks.has('onDispatch') ? core.hooks.observe('onDispatch', { task }) : undefined;
+    if (core.hooks.has('onDispatch')) await core.hooks.observe('onDispatch', { task });
   }
 }
