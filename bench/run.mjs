@@ -71,7 +71,7 @@ const add = (workload, impl, args, label = impl) => {
   }
 };
 function fileFor(workload) {
-  return { W1: 'w1-burst.mjs', W2: 'w2-pending.mjs', W3: 'w3-due-now.mjs', W4: 'w4-far-future.mjs', W5: 'w5-persistent.mjs' }[workload];
+  return { W1: 'w1-burst.mjs', W2: 'w2-pending.mjs', W3: 'w3-due-now.mjs', W4: 'w4-far-future.mjs', W5: 'w5-persistent.mjs', W7: 'w7-cpu-bound.mjs' }[workload];
 }
 
 if (wants('W1')) {
@@ -101,6 +101,10 @@ if (wants('W5')) {
     if (postgres.url === undefined) skipped.push(`W5 PostgreSQL skipped: ${postgres.error}`);
     else add('W5', 'kit', { db: 'postgres', url: postgres.url, ...size.w5 }, 'postgres');
   }
+}
+if (wants('W7')) {
+  if (!existsSync(new URL('worker-threads.js', distUrl))) skipped.push('W7 skipped: dist/worker-threads.js does not exist.');
+  else for (const impl of ['threads', 'main']) add('W7', impl, { n: 64, ms: 50, concurrency: 2 });
 }
 for (const line of skipped) console.log(line);
 
@@ -274,6 +278,13 @@ if (of('W5').length > 0) {
   table(
     ['store', 'schedule() /s', 'scheduleMany /s', 'due-now end-to-end /s', 'lost', 'peak RSS MB'],
     of('W5').map((c) => [label(c), cell(c, 'singleRate', 'rate'), cell(c, 'manyRate', 'rate'), cell(c, 'dueNowRate', 'rate'), worst(c, 'lost'), cell(c, 'peakRssMb', 'int')]),
+  );
+}
+if (of('W7').length > 0) {
+  md.push('### W7 CPU-bound — 64 tasks of a 50 ms busy loop, concurrency 2: worker threads (WorkerThreadDispatcher) against the main thread (WorkerPoolDispatcher); ideal wall 64 × 50 / 2 = 1,600 ms', '');
+  table(
+    ['impl', 'wall ms', '× ideal wall', 'ELD p99 ms', 'ELD max ms', 'startup ms', 'failed'],
+    of('W7').map((c) => [label(c), cell(c, 'wallMs', 'ms'), cell(c, 'overIdeal', 'x'), cell(c, 'eldP99', 'ms'), cell(c, 'eldMax', 'ms'), cell(c, 'startupMs', 'ms'), worst(c, 'failed')]),
   );
 }
 for (const line of skipped) md.push(`_${line}_`, '');
