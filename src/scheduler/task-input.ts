@@ -31,10 +31,28 @@ const queryKeys = ['state', 'workId', 'seriesId', 'flowId', 'limit', 'offset'] a
 export function toNewTask(input: ScheduleInput, context: InputContext, what = 'schedule'): NewTask {
   const object = checkObject(input, what);
   if (object['schedule'] !== undefined && what !== 'schedule') throw new InvalidArgumentError(what, 'one-off tasks (schedule a series with schedule())', input);
-  checkKeys(object, what === 'schedule' ? [...oneOffKeys, 'schedule', 'onSuccess', 'onFailure'] : [...oneOffKeys, 'schedule'], what);
+  checkKeys(object, what === 'schedule' ? scheduleKeys : manyKeys, what);
   const scheduledAt = checkTime(object, context.now, true) as number;
-  return { ...taskFields(object, context), scheduledAt, seriesId: null, deadline: checkDeadline(object['deadline'], scheduledAt) };
+  const fields = taskFields(object, context);
+  // One literal in one field order: a spread here gave every new task a shape of its own, and the
+  // repository's reads of them went megamorphic (scheduleMany ran 2.5x slower).
+  return {
+    id: fields.id,
+    workId: fields.workId,
+    param: fields.param,
+    scheduledAt,
+    priority: fields.priority,
+    meta: fields.meta,
+    createdAt: fields.createdAt,
+    seriesId: null,
+    retry: fields.retry,
+    timeout: fields.timeout,
+    deadline: checkDeadline(object['deadline'], scheduledAt),
+  };
 }
+
+const scheduleKeys: readonly string[] = [...oneOffKeys, 'schedule', 'onSuccess', 'onFailure'];
+const manyKeys: readonly string[] = [...oneOffKeys, 'schedule'];
 
 export interface NewSeries {
   readonly series: Series;
