@@ -1,4 +1,3 @@
-import { Heap } from '@datastructures-js/heap';
 import {
   AlreadyDispatchedError,
   DuplicateIdError,
@@ -13,8 +12,9 @@ import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQue
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 import { checkKeys, checkObject } from '../validation/validate.js';
 import { DueTimer } from './due-timer.js';
-import { addTo, deleteFrom } from './id-index.js';
+import { TaskIndex } from './id-index.js';
 import { baseFor } from './packed-time.js';
+import { PendingHeap } from './pending-heap.js';
 import { freshExtra, PendingTask } from './pending-task.js';
 import type { PendingExtra } from './pending-task.js';
 import { Retention } from './retention.js';
@@ -36,26 +36,18 @@ const retentionKeys = Object.keys({ maxEnded: 0, maxAge: 0 } satisfies Record<ke
  * tasks), any other as its frozen snapshot; reads hand out snapshots only (`exposed`).
  *
  * Records and snapshots are replaced, never mutated, so a heap entry is live exactly while the Map
- * still holds that same record. Cancels and updates therefore cost O(1) plus one O(log n)
- * push; the entries they leave behind are dropped lazily when they reach the top, and the heap is
- * rebuilt once stale entries outnumber live ones, which keeps memory and every operation O(log n)
- * amortised without index bookkeeping on each swap.
+ * still holds that same record (`PendingHeap` drops the others lazily).
  */
 export class HeapRepository implements TaskRepository {
   /** A `PendingTask` for each scheduled task, the frozen snapshot for the others. */
   readonly #tasks = new Map<string, PendingTask | Task>();
-  #heap = new Heap<PendingTask>(PendingTask.compare);
-  #stale = 0;
+  readonly #heap = new PendingHeap((record) => this.#tasks.get(record.id) === record);
   #seq = 0;
   /** What fresh records share, with the base of this repository's packed times (see `#enqueue`). */
   #fresh: PendingExtra = freshExtra(undefined);
   readonly #series = new Map<string, Series>();
-  /** Per series, the ids of its occurrences that are scheduled or dispatched. */
-  readonly #active = new Map<string, Set<string>>();
-  /** Per series id, the ids of every task stored with it, in any state: lookups by series read only these. */
-  readonly #bySeries = new Map<string, Set<string>>();
-  /** Per flow id, the ids of every task stored with it: what the write ending a step reads. */
-  readonly #byFlow = new Map<string, Set<string>>();
+  /** Task ids by series and by flow. */
+  readonly #index = new TaskIndex();
   readonly #timer = new DueTimer();
   readonly #retention: Retention;
   /** Retention's callback: forgets the task only if it is still the one that ended then (ids can be reused after remove()). */
@@ -63,7 +55,7 @@ export class HeapRepository implements TaskRepository {
     const task = this.#tasks.get(id);
     if (task !== undefined && isEnded(task.state) && task.endedAt === endedAt) {
       this.#tasks.delete(id);
-      this.#unindex(task);
+      this.#index.forgotten(task);
     }
   };
 
@@ -106,7 +98,7 @@ export class HeapRepository implements TaskRepository {
     if (current.state !== TaskState.Scheduled) return Promise.reject(notScheduled(current));
     const next = snapshot(current, patch);
     this.#enqueue(next);
-    this.#staled();
+    this.#heap.staled();
     this.#follow();
     return Promise.resolve(next);
   }
@@ -128,7 +120,7 @@ export class HeapRepository implements TaskRepository {
     let skipped: PendingTask[] | undefined;
     let future: PendingTask | undefined;
     while (claimed.length < limit) {
-      const top = this.#liveTop();
+      const top = this.#heap.top();
       if (top === undefined) break;
       if (top.scheduledAt > now) {
         future = top;
@@ -153,7 +145,7 @@ export class HeapRepository implements TaskRepository {
       for (const task of skipped) this.#heap.push(task);
       // The skipped tasks are due but wait for their work's capacity (the Scheduler wakes itself when
       // it frees); the timer must follow the first task due after now, or that one would be missed.
-      this.#timer.follow(claimed.length < limit ? future?.scheduledAt : this.#liveTop()?.scheduledAt);
+      this.#timer.follow(claimed.length < limit ? future?.scheduledAt : this.#heap.top()?.scheduledAt);
     }
     return Promise.resolve(claimed);
   }
@@ -178,7 +170,7 @@ export class HeapRepository implements TaskRepository {
           : { state: outcome.state, endedAt: now, error: outcome.error },
     );
     this.#tasks.set(id, ended);
-    this.#deactivate(ended);
+    this.#index.deactivated(ended);
     this.#retention.ended(id, now, this.#forget);
     const added = next !== undefined && this.#mayAddOccurrence(next.seriesId, false) ? this.#insert(next) : undefined;
     // Only a flow's tasks can have dependents: an ordinary task pays this one null check.
@@ -209,7 +201,7 @@ export class HeapRepository implements TaskRepository {
         this.#enqueue(task);
       } else {
         this.#tasks.set(task.id, task);
-        this.#deactivate(task);
+        this.#index.deactivated(task);
         this.#retention.ended(task.id, now, this.#forget);
         if (task.flowId !== null) this.#settleFlow(task.flowId, now);
       }
@@ -221,7 +213,7 @@ export class HeapRepository implements TaskRepository {
   find(query: TaskQuery): Promise<Task[]> {
     const { limit = 100, offset = 0 } = query;
     const found: Task[] = [];
-    const indexed = query.seriesId !== undefined ? this.#bySeries.get(query.seriesId) : query.flowId !== undefined ? this.#byFlow.get(query.flowId) : undefined;
+    const indexed = query.seriesId !== undefined ? this.#index.bySeries.get(query.seriesId) : query.flowId !== undefined ? this.#index.byFlow.get(query.flowId) : undefined;
     if (query.seriesId === undefined && query.flowId === undefined) {
       for (const task of this.#tasks.values()) if (matchesQuery(task, query)) found.push(task);
     } else {
@@ -268,7 +260,7 @@ export class HeapRepository implements TaskRepository {
     this.#series.set(id, series);
     let task: Task | undefined;
     if (!enabled) {
-      for (const taskId of [...(this.#active.get(id) ?? [])]) {
+      for (const taskId of [...(this.#index.active.get(id) ?? [])]) {
         const occurrence = this.#tasks.get(taskId);
         if (occurrence?.state === TaskState.Scheduled) task = this.#cancelPending(occurrence, now);
       }
@@ -281,7 +273,7 @@ export class HeapRepository implements TaskRepository {
 
   removeSeries(id: string): Promise<boolean> {
     if (!this.#series.delete(id)) return Promise.resolve(false);
-    for (const taskId of [...(this.#bySeries.get(id) ?? [])]) {
+    for (const taskId of [...(this.#index.bySeries.get(id) ?? [])]) {
       const task = this.#tasks.get(taskId) as PendingTask | Task;
       if (task.state !== TaskState.Dispatched) this.#delete(task);
     }
@@ -290,7 +282,7 @@ export class HeapRepository implements TaskRepository {
   }
 
   watch(watcher: RepositoryWatcher): () => void {
-    return this.#timer.watch(watcher, this.#liveTop()?.scheduledAt);
+    return this.#timer.watch(watcher, this.#heap.top()?.scheduledAt);
   }
 
   // ---- operations ----
@@ -299,7 +291,7 @@ export class HeapRepository implements TaskRepository {
   async stats(now: number): Promise<RepositoryStats> {
     const tally = new StatsTally();
     for (const task of this.#tasks.values()) tally.add(task.state, task.workId);
-    const earliest = this.#liveTop()?.scheduledAt;
+    const earliest = this.#heap.top()?.scheduledAt;
     return tally.result(earliest !== undefined && earliest <= now ? earliest : null);
   }
 
@@ -310,7 +302,7 @@ export class HeapRepository implements TaskRepository {
     if (!isRetryable(current.state)) throw refuseRetry(current);
     const task = snapshot(current, retriedChange(scheduledAt));
     this.#enqueue(task);
-    if (task.seriesId !== null) addTo(this.#active, task.seriesId, task.id);
+    this.#index.activated(task);
     this.#follow();
     return task;
   }
@@ -331,18 +323,14 @@ export class HeapRepository implements TaskRepository {
     // A waiting step is not claimable: it stays out of the heap until its parents release it.
     if (task.state === TaskState.Waiting) this.#tasks.set(task.id, task);
     else this.#enqueue(task);
-    if (task.seriesId !== null) {
-      addTo(this.#active, task.seriesId, task.id);
-      addTo(this.#bySeries, task.seriesId, task.id);
-    }
-    if (task.flowId !== null) addTo(this.#byFlow, task.flowId, task.id);
+    this.#index.added(task);
     return task;
   }
 
   /** Releases or cancels the flow's waiting steps that the ending of one of its tasks decided; returns them. */
   #settleFlow(flowId: string, now: number): Task[] {
     const members: Task[] = [];
-    for (const id of this.#byFlow.get(flowId) ?? []) members.push(this.#tasks.get(id) as Task);
+    for (const id of this.#index.byFlow.get(flowId) ?? []) members.push(this.#tasks.get(id) as Task);
     const changed: Task[] = [];
     for (const change of settleFlow(members, now)) {
       const current = this.#tasks.get(change.id) as Task;
@@ -363,7 +351,7 @@ export class HeapRepository implements TaskRepository {
   /** Whether a series may get a new occurrence: it exists, is enabled, and has no scheduled (or, `strict`, running) one. */
   #mayAddOccurrence(seriesId: string | null, strict: boolean): boolean {
     if (seriesId === null || this.#series.get(seriesId)?.enabled !== true) return false;
-    for (const taskId of this.#active.get(seriesId) ?? []) {
+    for (const taskId of this.#index.active.get(seriesId) ?? []) {
       const state = this.#tasks.get(taskId)?.state;
       if (state === TaskState.Scheduled || (strict && state === TaskState.Dispatched)) return false;
     }
@@ -374,27 +362,17 @@ export class HeapRepository implements TaskRepository {
   #cancelPending(current: Task, now: number): Task {
     const cancelled = snapshot(current, { state: TaskState.Cancelled, endedAt: now });
     this.#tasks.set(cancelled.id, cancelled);
-    if (current.state === TaskState.Scheduled) this.#staled();
-    this.#deactivate(cancelled);
+    if (current.state === TaskState.Scheduled) this.#heap.staled();
+    this.#index.deactivated(cancelled);
     this.#retention.ended(current.id, now, this.#forget);
     return cancelled;
   }
 
   #delete(task: Task): void {
     this.#tasks.delete(task.id);
-    if (task.state === TaskState.Scheduled) this.#staled();
-    this.#deactivate(task);
-    this.#unindex(task);
-  }
-
-  #deactivate(task: Task): void {
-    if (task.seriesId !== null) deleteFrom(this.#active, task.seriesId, task.id);
-  }
-
-  /** Drops a task that left the Map from the series index. */
-  #unindex(task: Task): void {
-    if (task.seriesId !== null) deleteFrom(this.#bySeries, task.seriesId, task.id);
-    if (task.flowId !== null) deleteFrom(this.#byFlow, task.flowId, task.id);
+    if (task.state === TaskState.Scheduled) this.#heap.staled();
+    this.#index.deactivated(task);
+    this.#index.forgotten(task);
   }
 
   /** Keeps a scheduled task as its record, in the Map and in the heap. */
@@ -410,31 +388,8 @@ export class HeapRepository implements TaskRepository {
     this.#heap.push(record);
   }
 
-  /** Counts the heap entry of a scheduled task whose Map entry was just replaced: it is stale now. */
-  #staled(): void {
-    this.#stale++;
-    if (this.#stale > 1024 && this.#stale * 2 > this.#heap.size()) this.#compact();
-  }
-
-  /** The earliest live heap entry, dropping stale ones on the way. */
-  #liveTop(): PendingTask | undefined {
-    for (;;) {
-      const top = this.#heap.top();
-      if (top === null) return undefined;
-      if (this.#tasks.get(top.id) === top) return top;
-      this.#heap.pop();
-      this.#stale--;
-    }
-  }
-
-  #compact(): void {
-    const live = this.#heap.toArray().filter((t) => this.#tasks.get(t.id) === t);
-    this.#heap = new Heap<PendingTask>(PendingTask.compare, live);
-    this.#stale = 0;
-  }
-
   #follow(): void {
-    this.#timer.follow(this.#liveTop()?.scheduledAt);
+    this.#timer.follow(this.#heap.top()?.scheduledAt);
   }
 }
 
