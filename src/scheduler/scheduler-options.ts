@@ -55,6 +55,15 @@ export interface StopOptions {
   readonly force?: boolean;
 }
 
+/** Whether `stop(options)` forces; throws `ERR_INVALID_ARGUMENT` for anything but `{ force?: boolean }`. */
+export function checkStopOptions(options: StopOptions): boolean {
+  const object = checkObject(options, 'stop options');
+  checkKeys(object, ['force'], 'stop options');
+  const force = object['force'];
+  if (force !== undefined && typeof force !== 'boolean') throw new InvalidArgumentError('stop force', 'a boolean', force);
+  return force === true;
+}
+
 const optionKeys = ['repository', 'dispatcher', 'hooks', 'clock', 'maxParamBytes', 'hookTimeout', 'retryDelay', 'keepAlive', 'owner', 'recovery', 'schedules', 'random', 'logger'] as const satisfies ReadonlyArray<keyof SchedulerOptions>;
 
 export interface CheckedOptions {

@@ -1,10 +1,9 @@
 import { AbortedError, InvalidArgumentError, ListenerFailedError, NotRunningError, TaskNotFoundError } from '../errors.js';
 import { HookRunner } from '../hooks/hook-runner.js';
 import type { TaskRepository } from '../repository/task-repository.js';
-import { nextTime } from '../schedule/next-time.js';
-import { isEnded, TaskState } from '../task/task.js';
+import { isEnded } from '../task/task.js';
 import type { Task, TaskQuery } from '../task/task.js';
-import { checkId, checkKeys, checkObject } from '../validation/validate.js';
+import { checkId } from '../validation/validate.js';
 import type { ScheduleInput, StepInput, UpdateInput } from '../validation/validate.js';
 import { writeFor } from './caller-write.js';
 import { Core, SchedulerState } from './core.js';
@@ -19,10 +18,11 @@ import type { RetryTaskOptions, SchedulerStats } from './operations.js';
 import { Outcomes } from './outcomes.js';
 import { repairSeries } from './repair-series.js';
 import { SafeEmitter } from './safe-emitter.js';
-import { checkSchedulerOptions } from './scheduler-options.js';
+import { checkSchedulerOptions, checkStopOptions } from './scheduler-options.js';
 import type { SchedulerOptions, StopOptions } from './scheduler-options.js';
 import { SeriesBook } from './series-book.js';
-import { occurrence, toNewSeries, toNewTask, toPatch, toQuery } from './task-input.js';
+import { disableSeries, enableSeries, removeStored } from './series-controls.js';
+import { toNewSeries, toNewTask, toPatch, toQuery } from './task-input.js';
 import type { InputContext } from './task-input.js';
 
 export { SchedulerState } from './core.js';
@@ -143,9 +143,7 @@ export class Scheduler {
   stop(options: StopOptions = {}): Promise<void> {
     let force: boolean;
     try {
-      const object = checkObject(options, 'stop options');
-      checkKeys(object, ['force'], 'stop options');
-      force = object['force'] === undefined ? false : checkBoolean(object['force'], 'stop force');
+      force = checkStopOptions(options);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -296,30 +294,18 @@ export class Scheduler {
 
   /** Stops a series: its pending occurrence is cancelled, a running one finishes without a successor. */
   async disable(seriesId: string): Promise<void> {
-    checkId(seriesId, 'seriesId');
-    const core = this.#core;
-    const { series, task } = await core.repository.setSeriesEnabled(seriesId, false, core.clock.now());
-    if (task !== undefined) {
-      core.events.emit('task:cancelled', { task });
-      core.waiters.resolve(task.id, task);
-    }
-    core.events.emit('series:disabled', { series });
+    await disableSeries(this.#core, seriesId);
   }
+
 
   /**
    * Restarts a disabled series at its first time after now. Rejects with `ERR_INVALID_SCHEDULE`
    * (the series stays disabled) when its schedule produces an unusable time.
    */
   async enable(seriesId: string): Promise<void> {
-    checkId(seriesId, 'seriesId');
-    const core = this.#core;
-    const { series: current, schedule } = await core.series.require(seriesId);
-    const now = core.clock.now();
-    const at = nextTime(schedule, now, seriesId);
-    const { series, task } = await core.repository.setSeriesEnabled(seriesId, true, now, at === null ? undefined : occurrence(current, at, now));
-    if (task !== undefined) core.events.emit('task:scheduled', { task });
-    core.events.emit('series:enabled', { series });
+    await enableSeries(this.#core, seriesId);
   }
+
 
   /**
    * Aborts a running task through its signal and records it failed (`ERR_ABORTED`, no retry) at once.
@@ -340,21 +326,10 @@ export class Scheduler {
    * Deletes a series (with its tasks that are not running) or a task from the store. True if it
    * existed. A running task cannot be removed (`ERR_ALREADY_DISPATCHED`): abort it first.
    */
-  async remove(id: string): Promise<boolean> {
-    checkId(id);
-    const core = this.#core;
-    const occurrences = await core.repository.find({ seriesId: id, limit: Number.MAX_SAFE_INTEGER });
-    if (await core.repository.removeSeries(id)) {
-      core.series.forget(id);
-      for (const task of occurrences) if (task.state !== TaskState.Dispatched) core.waiters.reject(task.id, new TaskNotFoundError(task.id));
-      core.events.emit('series:removed', { seriesId: id });
-      return true;
-    }
-    if (!(await core.repository.remove(id))) return false;
-    core.waiters.reject(id, new TaskNotFoundError(id));
-    core.events.emit('task:removed', { taskId: id });
-    return true;
+  remove(id: string): Promise<boolean> {
+    return removeStored(this.#core, id);
   }
+
 
   /** Resolves when the loop has nothing due to dispatch and no work is running (at once unless running). */
   idle(): Promise<void> {
@@ -423,9 +398,4 @@ export class Scheduler {
     this.#stopError = error;
     void this.stop();
   }
-}
-
-function checkBoolean(value: unknown, what: string): boolean {
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(what, 'a boolean', value);
-  return value;
 }
