@@ -1,14 +1,15 @@
 import type { DataSource } from 'typeorm';
-import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SeriesNotFoundError, StateConflictError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
+import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { checkCount, checkEpochMs, checkInteger, checkKeys, checkObject, checkText, isStorableText } from '../../validation/validate.js';
-import { appendError, compareTasks, crashError, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
+import { compareTasks, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
 import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
 import { checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
 import { DuePoller } from './due-poller.js';
+import { completeTask, recoverTasks } from './ending-sql.js';
 import { tableSql } from './entities.js';
 import { runMigrations } from './migrate.js';
 import { purgeTasks, readStats, retryTask, trimTasks } from './operations-sql.js';
@@ -17,12 +18,13 @@ import { dataSourceFor } from './open-options.js';
 import type { TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
 import { PostgresStore } from './postgres-store.js';
 import { seriesTable } from './series-entity.js';
+import { changeSeriesEnabled, deleteSeries, insertSeries } from './series-sql.js';
 import { SqliteStore } from './sqlite-store.js';
 import { tasksTable } from './task-entity.js';
 import { seriesColumns, toSeries } from './series-columns.js';
 import { taskColumns } from './task-columns.js';
 import { toTask } from './task-row.js';
-import { chunks, placeholders, storeType } from './task-store.js';
+import { storeType } from './task-store.js';
 import type { Ending, Sql, TaskStore } from './task-store.js';
 import { TaskTables } from './task-tables.js';
 
@@ -187,28 +189,7 @@ export class TypeOrmRepository implements TaskRepository {
       if (row !== undefined) return { task: toTask(row) };
     }
     return this.#write(
-      async (sql): Promise<Completion> => {
-        const current = await this.#tables.lockTaskAndFlow(sql, id);
-        if (current === undefined) throw new TaskNotFoundError(id);
-        // Another attempt, a cancel or a recovery ended it first (or, from the shared path, it was not dispatched there either).
-        if (current.state !== TaskState.Dispatched) throw new StateConflictError(id, TaskState.Dispatched, current.state);
-        if (successor !== undefined) await this.#tables.refuseExisting(sql, this.#tasks, [successor.id]);
-        if (ended.state === TaskState.Scheduled) {
-          return { task: await this.#tables.save(sql, { ...current, state: TaskState.Scheduled, scheduledAt: ended.scheduledAt, errors: appendError(current.errors, ended.error) }) };
-        }
-        const task = await this.#tables.save(
-          sql,
-          ended.state === TaskState.Done
-            ? { ...current, state: ended.state, endedAt: at, result: ended.result }
-            : ended.state === TaskState.Failed
-              ? { ...current, state: ended.state, endedAt: at, error: { name: ended.error.name, message: ended.error.message }, errors: appendError(current.errors, ended.error) }
-              : { ...current, state: ended.state, endedAt: at, error: ended.error },
-        );
-        // Only a flow's tasks can have dependents: an ordinary task pays no query for them.
-        const dependents = task.flowId === null ? [] : await this.#tables.settleFlow(sql, task.flowId, at);
-        const added = successor !== undefined && (await this.#tables.mayAddOccurrence(sql, successor.seriesId, false)) ? (await this.#tables.insert(sql, [successor]))[0] : undefined;
-        return { task, ...(added === undefined ? {} : { next: added }), ...(dependents.length === 0 ? {} : { dependents }) };
-      },
+      (sql) => completeTask(sql, this.#tables, id, ended, at, successor),
       (completion) => completion.task.state === TaskState.Scheduled || completion.next !== undefined || completion.dependents !== undefined,
     );
   }
@@ -218,19 +199,7 @@ export class TypeOrmRepository implements TaskRepository {
     if (policy !== RecoveryPolicy.Rerun && policy !== RecoveryPolicy.Fail) throw new InvalidArgumentError('recovery policy', "'rerun' or 'fail'", policy);
     const at = checkEpochMs(now, 'now', 'down');
     const rerun = policy === RecoveryPolicy.Rerun;
-    return this.#write(async (sql) => {
-      const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.#tasks} WHERE state = $1 AND owner = $2 ORDER BY seq${this.#store.forUpdate}`, [TaskState.Dispatched, by]);
-      const recovered = rows.map((row): Task => {
-        const task = toTask(row);
-        return Object.freeze(rerun ? { ...task, state: TaskState.Scheduled, recovered: true } : { ...task, state: TaskState.Failed, recovered: true, endedAt: at, error: crashError });
-      });
-      const set = rerun ? [TaskState.Scheduled, true, null, null] : [TaskState.Failed, true, at, toJsonText(crashError, 'error')];
-      for (const ids of chunks(recovered.map((t) => t.id))) {
-        await sql(`UPDATE ${this.#tasks} SET state = $1, recovered = $2, ended_at = $3, error = $4 WHERE id IN (${placeholders(5, ids.length)})`, [...set, ...ids]);
-      }
-      if (!rerun) for (const flowId of new Set(recovered.map((t) => t.flowId))) if (flowId !== null) await this.#tables.settleFlow(sql, flowId, at);
-      return recovered;
-    });
+    return this.#write((sql) => recoverTasks(sql, this.#tables, by, rerun, at, this.#store.forUpdate));
   }
 
   async find(query: TaskQuery): Promise<Task[]> {
@@ -269,14 +238,7 @@ export class TypeOrmRepository implements TaskRepository {
     const checked = checkSeries(series);
     const occurrence = checkNewTask(first);
     return this.#mapUniqueViolation([occurrence.id], () =>
-      this.#write(async (sql) => {
-        // Both refusals before the first change (on SQLite a write that fails after changing rows costs its batch a rerun).
-        await this.#tables.refuseExisting(sql, this.#series, [checked.id]);
-        await this.#tables.refuseExisting(sql, this.#tasks, [occurrence.id]);
-        await this.#tables.insertSeries(sql, checked);
-        const [task] = await this.#tables.insert(sql, [occurrence]);
-        return task as Task;
-      }),
+      this.#write((sql) => insertSeries(sql, this.#tables, checked, occurrence)),
     );
   }
 
@@ -298,32 +260,13 @@ export class TypeOrmRepository implements TaskRepository {
     const at = checkEpochMs(now, 'now', 'down');
     const successor = next === undefined ? undefined : checkNewTask(next);
     const reason = enabled || error === undefined ? null : checkError(error, 'series error');
-    return this.#write(async (sql): Promise<SeriesChange> => {
-      const current = await this.#tables.lockSeries(sql, id);
-      if (current === undefined) throw new SeriesNotFoundError(id);
-      if (successor !== undefined) await this.#tables.refuseExisting(sql, this.#tasks, [successor.id]);
-      await sql(`UPDATE ${this.#series} SET enabled = $2, error = $3 WHERE id = $1`, [id, enabled, reason === null ? null : JSON.stringify(reason)]);
-      const series: Series = Object.freeze({ ...current, enabled, error: reason });
-      let task: Task | undefined;
-      if (!enabled) {
-        const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.#tasks} WHERE series_id = $1 AND state = $2 ORDER BY seq${this.#store.forUpdate}`, [id, TaskState.Scheduled]);
-        for (const row of rows) task = await this.#tables.save(sql, { ...toTask(row), state: TaskState.Cancelled, endedAt: at });
-      } else if (successor !== undefined && (await this.#tables.mayAddOccurrence(sql, id, true))) {
-        [task] = await this.#tables.insert(sql, [successor]);
-      }
-      return task === undefined ? { series } : { series, task };
-    });
+    return this.#write((sql) => changeSeriesEnabled(sql, this.#tables, { id, enabled, now: at, next: successor, error: reason, forUpdate: this.#store.forUpdate }));
   }
 
   async removeSeries(id: string): Promise<boolean> {
     this.#checkOpen();
     if (!isStorableText(id)) return false;
-    return this.#write(async (sql) => {
-      const { affected } = await sql(`DELETE FROM ${this.#series} WHERE id = $1`, [id]);
-      if (affected === 0) return false;
-      await sql(`DELETE FROM ${this.#tasks} WHERE series_id = $1 AND state <> $2`, [id, TaskState.Dispatched]);
-      return true;
-    });
+    return this.#write((sql) => deleteSeries(sql, this.#tables, id));
   }
 
   /**
