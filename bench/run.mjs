@@ -1,8 +1,9 @@
 // The bench driver: `npm run bench` (full) or `npm run bench -- --quick` (about a minute).
 // Runs every case in a fresh `node --expose-gc` process, in rounds (each round runs every case
 // once, so a slow moment of a shared machine hits all cases alike), prints markdown tables of
-// medians (min–max) with ratios against the ideal reference of the same invocation, checks the
-// targets of issues 5 and 9, and writes bench/results/latest.json (and latest.md).
+// medians (min–max) with ratios against the ideal reference of the same invocation (W6: against
+// graphile-worker), checks the targets of issues 5, 9 and 10, and writes bench/results/latest.json
+// (and latest.md). W5 and W6 start a throw-away PostgreSQL unless PG_URL names a server.
 //
 // Options: --quick, --repeats=N, --only=W1,W3 (workloads), --profile (CPU profiles instead, see profile.mjs).
 // KOKUGEN_DIST=path benches another build of the kit instead of dist/ (e.g. a candidate change).
@@ -58,20 +59,22 @@ const wants = (w) => only === undefined || only.includes(w);
 // ---- the plan ----
 
 const size = quick
-  ? { w1: 20_000, w1Peers: 2_000, window: 1_000, grace: 1_000, w2: 100_000, w2Peers: 2_000, w3: 20_000, w4Window: 300, w5: { single: 100, many: 2_000, dueNow: 500 } }
-  : { w1: 100_000, w1Peers: 10_000, window: 2_000, grace: 3_000, w2: 1_000_000, w2Peers: 10_000, w3: 100_000, w4Window: 1_000, w5: { single: 500, many: 10_000, dueNow: 5_000 } };
+  ? { w1: 20_000, w1Peers: 2_000, window: 1_000, grace: 1_000, w2: 100_000, w2Peers: 2_000, w3: 20_000, w4Window: 300, w5: { single: 100, many: 2_000, dueNow: 500 }, w6: { n: 5_000, pickups: 100 } }
+  : { w1: 100_000, w1Peers: 10_000, window: 2_000, grace: 3_000, w2: 1_000_000, w2Peers: 10_000, w3: 100_000, w4Window: 1_000, w5: { single: 500, many: 10_000, dueNow: 5_000 }, w6: { n: 20_000, pickups: 300 } };
+/** W6's shape (issue 10): worker processes and their total concurrency, bulk-add chunk, pickup interval ms. */
+const w6 = { processes: 2, concurrency: 24, chunk: 1_000, every: 20 };
 
 const cases = [];
 const add = (workload, impl, args, label = impl) => {
   const c = { id: `${workload} ${label} n=${args.n ?? ''}`.trim(), workload, impl: label, n: args.n ?? null, file: fileFor(workload), args: { impl, ...args } };
   cases.push(c);
   // The baseline's twin of each kit case: the same case on the other build, right after it.
-  if (baseline !== undefined && impl.startsWith('kit') && (workload !== 'W5' || existsSync(`${baseline}typeorm.js`))) {
+  if (baseline !== undefined && impl.startsWith('kit') && ((workload !== 'W5' && workload !== 'W6') || existsSync(`${baseline}typeorm.js`))) {
     cases.push({ ...c, id: `${c.id} (baseline)`, impl: `${label} (baseline)`, dist: baseline, twinOf: c.id });
   }
 };
 function fileFor(workload) {
-  return { W1: 'w1-burst.mjs', W2: 'w2-pending.mjs', W3: 'w3-due-now.mjs', W4: 'w4-far-future.mjs', W5: 'w5-persistent.mjs', W7: 'w7-cpu-bound.mjs' }[workload];
+  return { W1: 'w1-burst.mjs', W2: 'w2-pending.mjs', W3: 'w3-due-now.mjs', W4: 'w4-far-future.mjs', W5: 'w5-persistent.mjs', W6: 'w6-processes.mjs', W7: 'w7-cpu-bound.mjs' }[workload];
 }
 
 if (wants('W1')) {
@@ -91,15 +94,40 @@ if (wants('W4')) {
 }
 
 let postgres;
+/** One PostgreSQL server for W5 and W6, started on first need: `{ url }` or `{ error }`. */
+const postgresServer = async () => (postgres ??= process.env.PG_URL !== undefined ? { url: process.env.PG_URL, stop() {} } : await startPostgres());
 const skipped = [];
 if (wants('W5')) {
   if (!existsSync(new URL('typeorm.js', distUrl))) {
     skipped.push('W5 skipped: dist/typeorm.js does not exist (TypeOrmRepository, kokugen/typeorm, has not landed yet).');
   } else {
     for (const synchronous of ['FULL', 'NORMAL']) add('W5', 'kit', { db: 'sqlite', synchronous, ...size.w5 }, `sqlite-wal-${synchronous.toLowerCase()}`);
-    postgres = process.env.PG_URL !== undefined ? { url: process.env.PG_URL, stop() {} } : await startPostgres();
-    if (postgres.url === undefined) skipped.push(`W5 PostgreSQL skipped: ${postgres.error}`);
-    else add('W5', 'kit', { db: 'postgres', url: postgres.url, ...size.w5 }, 'postgres');
+    const { url, error } = await postgresServer();
+    if (url === undefined) skipped.push(`W5 PostgreSQL skipped: ${error}`);
+    else add('W5', 'kit', { db: 'postgres', url, ...size.w5 }, 'postgres');
+  }
+}
+if (wants('W6')) {
+  if (!existsSync(new URL('typeorm.js', distUrl))) {
+    skipped.push('W6 skipped: dist/typeorm.js does not exist (TypeOrmRepository, kokugen/typeorm, has not landed yet).');
+  } else {
+    // grace: how long a case waits for its tasks to end, inside the driver's case timeout.
+    const grace = quick ? 30_000 : 90_000;
+    const throughput = { part: 'throughput', n: size.w6.n, chunk: w6.chunk, concurrency: w6.concurrency, grace };
+    const pickup = { part: 'pickup', n: size.w6.pickups, every: w6.every, concurrency: w6.concurrency, grace };
+    const { url, error } = await postgresServer();
+    const graphile = existsSync(`${root}node_modules/graphile-worker/package.json`);
+    if (url === undefined) skipped.push(`W6 PostgreSQL skipped: ${error}`);
+    else if (!graphile) skipped.push('W6 graphile-worker skipped: not installed (npm install): no ratios for W6.');
+    if (url !== undefined) {
+      add('W6', 'kit', { system: 'kokugen', db: 'postgres', url, processes: w6.processes, ...throughput }, 'kokugen-pg');
+      if (graphile) add('W6', 'graphile', { system: 'graphile', db: 'postgres', url, processes: w6.processes, ...throughput }, 'graphile-worker');
+    }
+    add('W6', 'kit', { system: 'kokugen', db: 'sqlite', processes: 1, ...throughput }, 'kokugen-sqlite');
+    if (url !== undefined) {
+      add('W6', 'kit', { system: 'kokugen', db: 'postgres', url, ...pickup }, 'kokugen-pg pickup');
+      if (graphile) add('W6', 'graphile', { system: 'graphile', db: 'postgres', url, ...pickup }, 'graphile-worker pickup');
+    }
   }
 }
 if (wants('W7')) {
@@ -183,7 +211,7 @@ for (let round = 1; round <= repeats; round++) {
     console.error(`  round ${round}/${repeats}  ${c.id.padEnd(32)} ${brief}`);
   }
 }
-postgres?.stop();
+postgres?.stop?.();
 const elapsed = (performance.now() - began) / 1000;
 const loadAfter = loadavg()[0];
 
@@ -280,6 +308,33 @@ if (of('W5').length > 0) {
     of('W5').map((c) => [label(c), cell(c, 'singleRate', 'rate'), cell(c, 'manyRate', 'rate'), cell(c, 'dueNowRate', 'rate'), worst(c, 'lost'), cell(c, 'peakRssMb', 'int')]),
   );
 }
+/** W6: this case's median ÷ graphile-worker's in the same part, same invocation. */
+function vsGraphile(c, key, floor = 0) {
+  const g = of('W6').find((t) => t.args.impl === 'graphile' && t.args.part === c.args.part);
+  const [a, b] = [med(c, key), med(g, key)];
+  if (a === null || b === null) return null;
+  return Math.max(a, floor) / Math.max(b, floor);
+}
+/** The ratio where both ran on PostgreSQL (SQLite's target is absolute). */
+const onPg = (c, key) => (c.args.db === 'sqlite' ? '—' : fmt.x(vsGraphile(c, key)));
+const w6Part = (part) => of('W6').filter((c) => c.args.part === part);
+if (w6Part('throughput').length > 0) {
+  const n = size.w6.n.toLocaleString('en');
+  md.push(`### W6 several processes — ${n} due-now tasks bulk-added by one process (chunks of ${w6.chunk.toLocaleString('en')}: kokugen scheduleMany, graphile-worker addJobs), then worker processes sharing concurrency ${w6.concurrency} drain them, each system on a fresh database`, '');
+  md.push('due-now: from the order to start (workers already connected) until every task has ended — kokugen: its outcome committed (task:done); graphile-worker: its job deleted from the table. ×graphile-worker: median ÷ its median, same invocation. first start: ms from the order to the first task\'s start.', '');
+  table(
+    ['system', 'processes × concurrency', 'bulk add /s', '×graphile-worker', 'due-now end-to-end /s', '×graphile-worker', 'first start ms', 'lost', 'dup'],
+    w6Part('throughput').map((c) => [label(c), `${c.args.processes} × ${w6.concurrency / c.args.processes}`, cell(c, 'addRate', 'rate'), onPg(c, 'addRate'), cell(c, 'dueNowRate', 'rate'), onPg(c, 'dueNowRate'), cell(c, 'firstRunMs', 'ms'), worst(c, 'lost'), worst(c, 'duplicates')]),
+  );
+}
+if (w6Part('pickup').length > 0) {
+  md.push(`### W6 cross-process pickup — a producer process adds one due-now task every ${w6.every} ms (${size.w6.pickups} tasks: kokugen schedule, graphile-worker addJob); one worker process (concurrency ${w6.concurrency}) runs them`, '');
+  md.push('Latency: the start of the work in the worker minus the time just before the add call in the producer, both on the wall clock (performance.timeOrigin + performance.now()). kokugen: pollInterval at its default (1,000 ms).', '');
+  table(
+    ['system', 'tasks', 'p50 ms', 'p99 ms', 'max ms', 'p50 ×graphile-worker', 'p99 ×graphile-worker', 'lost', 'dup'],
+    w6Part('pickup').map((c) => [label(c), c.n, cell(c, 'pickupP50', 'ms'), cell(c, 'pickupP99', 'ms'), cell(c, 'pickupMax', 'ms'), fmt.x(vsGraphile(c, 'pickupP50', 1)), fmt.x(vsGraphile(c, 'pickupP99', 1)), worst(c, 'lost'), worst(c, 'duplicates')]),
+  );
+}
 if (of('W7').length > 0) {
   md.push('### W7 CPU-bound — 64 tasks of a 50 ms busy loop, concurrency 2: worker threads (WorkerThreadDispatcher) against the main thread (WorkerPoolDispatcher); ideal wall 64 × 50 / 2 = 1,600 ms', '');
   table(
@@ -298,6 +353,7 @@ if (baseline !== undefined) {
     W2: [['addRate', 'add rate /s', 'higher', 0, 'rate'], ['bytesPerTask', 'heap B/task', 'lower', 0, 'int'], ['cancelRate', 'cancel rate /s', 'higher', 0, 'rate']],
     W3: [['runRate', 'run rate /s', 'higher', 0, 'rate'], ['cpuRate', 'run rate per CPU-second', 'higher', 0, 'rate'], ['e2eRate', 'add+run rate /s', 'higher', 0, 'rate'], ['eldP99', 'ELD p99 ms', 'lower', 0, 'ms'], ['eldMax', 'ELD max ms', 'lower', 0, 'ms']],
     W5: [['singleRate', 'schedule() /s', 'higher', 0, 'rate'], ['manyRate', 'scheduleMany /s', 'higher', 0, 'rate'], ['dueNowRate', 'due-now end-to-end /s', 'higher', 0, 'rate']],
+    W6: [['addRate', 'bulk add /s', 'higher', 0, 'rate'], ['dueNowRate', 'due-now end-to-end /s', 'higher', 0, 'rate'], ['pickupP50', 'pickup p50 ms', 'lower', 1, 'ms'], ['pickupP99', 'pickup p99 ms', 'lower', 1, 'ms']],
   };
   const rows = [];
   for (const b of cases.filter((t) => t.twinOf !== undefined)) {
@@ -378,8 +434,37 @@ for (const c of of('W5')) {
     target('W5 SQLite (WAL, FULL) due-now end-to-end', '≥ 5,000/s', `${fmt.rate(med(c, 'dueNowRate'))}/s`, med(c, 'dueNowRate') >= 5_000);
   }
 }
+{
+  const pg = of('W6').find((c) => c.impl === 'kokugen-pg');
+  const g = of('W6').find((c) => c.impl === 'graphile-worker');
+  const versus = (c, key) => {
+    const r = vsGraphile(c, key);
+    const value = `${fmt.rate(med(c, key))}/s vs ${fmt.rate(med(g, key))}/s = ${fmt.x(r)}`;
+    return [g === undefined ? `${fmt.rate(med(c, key))}/s` : value, g === undefined ? null : r !== null && r >= 1, g === undefined ? 'graphile-worker did not run' : ''];
+  };
+  if (pg !== undefined) {
+    target('W6 PostgreSQL due-now end to end, 2 processes (issue 10)', '≥ 1.0× graphile-worker', ...versus(pg, 'dueNowRate'));
+    target('W6 PostgreSQL bulk add (issue 10)', '≥ 1.0× graphile-worker', ...versus(pg, 'addRate'));
+  }
+  const p = of('W6').find((c) => c.impl === 'kokugen-pg pickup');
+  if (p !== undefined) {
+    const gp = of('W6').find((c) => c.impl === 'graphile-worker pickup');
+    const note = gp === undefined ? '' : `graphile-worker: ${fmt.ms(med(gp, 'pickupP50'))} / ${fmt.ms(med(gp, 'pickupP99'))} ms`;
+    target('W6 cross-process pickup p50 (issue 10)', '≤ 5 ms', `${fmt.ms(med(p, 'pickupP50'))} ms = ${fmt.x(med(p, 'pickupP50') / 5)} the target`, med(p, 'pickupP50') !== null && med(p, 'pickupP50') <= 5, note);
+    target('W6 cross-process pickup p99 (issue 10)', '≤ 20 ms', `${fmt.ms(med(p, 'pickupP99'))} ms = ${fmt.x(med(p, 'pickupP99') / 20)} the target`, med(p, 'pickupP99') !== null && med(p, 'pickupP99') <= 20, note);
+  }
+  const sq = of('W6').find((c) => c.impl === 'kokugen-sqlite');
+  if (sq !== undefined) {
+    target('W6 SQLite due-now end to end, 1 process (issue 10)', '≥ 15,000/s', `${fmt.rate(med(sq, 'dueNowRate'))}/s = ${fmt.x(med(sq, 'dueNowRate') / 15_000)} the target`, med(sq, 'dueNowRate') >= 15_000);
+  }
+  const kits = of('W6').filter((c) => c.args.impl === 'kit' && c.twinOf === undefined);
+  if (kits.length > 0) {
+    const bad = kits.filter((c) => c.errors.length > 0 || ['lost', 'duplicates', 'unended'].some((key) => c.summary[key]?.max !== 0));
+    target('W6 every task ran once and ended, no case failed', 'yes', bad.length === 0 ? 'yes' : `no: ${bad.map((c) => c.impl).join(', ')}`, bad.length === 0);
+  }
+}
 if (targets.length > 0) {
-  md.push('### Targets (issues 5 and 9), full kit', '');
+  md.push('### Targets (issues 5, 9 and 10), full kit', '');
   table(
     ['target', 'needed', 'measured', 'result'],
     targets.map((t) => [t.name, t.need, t.note === '' ? t.value : `${t.value} — ${t.note}`, t.pass === null ? '—' : t.pass ? 'pass' : '**miss**']),
@@ -454,6 +539,7 @@ const meta = {
     typeorm: version('typeorm'),
     sqlite3: version('sqlite3'),
     pg: version('pg'),
+    'graphile-worker': version('graphile-worker'),
   },
   skipped,
 };

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caseArgs, emit, peakRssMb } from '../lib/case.mjs';
 import { distUrl } from '../lib/impls.mjs';
+import { scratchDatabase } from '../lib/pg-scratch.mjs';
 
 const { db, synchronous = 'FULL', url, single = 500, many = 10_000, dueNow = 5_000, concurrency = 64, grace = 120_000 } = caseArgs();
 const { Scheduler, WorkerPoolDispatcher, WorkRegistry, SystemClock } = await import(new URL('index.js', distUrl).href);
@@ -65,24 +66,3 @@ emit({
   lost: dueNow - done,
   peakRssMb: peakRssMb(),
 });
-
-/** A database of its own per run (created and dropped here), so that repeats never see each other's tasks and a PG_URL database is left untouched. */
-async function scratchDatabase(serverUrl) {
-  const { default: pg } = await import('pg');
-  const name = `kokugen_bench_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const scratchUrl = new URL(serverUrl);
-  scratchUrl.pathname = `/${name}`;
-  return {
-    url: scratchUrl.href,
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name}`);
-      await client.end();
-    },
-  };
-}
