@@ -9,12 +9,14 @@
 // KOKUGEN_DIST=path benches another build of the kit instead of dist/ (e.g. a candidate change).
 // --baseline=path/to/dist also benches that build: every kit case gets a "(baseline)" twin, run in
 // the same rounds, and a table gives each figure of this build ÷ the baseline's.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { summarize } from './lib/stats.mjs';
+import { fmt, reportTools, summarizeCases } from './lib/report.mjs';
+import { roundOrder, runCase } from './lib/runner.mjs';
+import { collectTargets } from './lib/targets.mjs';
 import { startPostgres } from './lib/pg-server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -141,71 +143,13 @@ for (const line of skipped) console.log(line);
 const caseTimeout = quick ? 60_000 : 180_000;
 const exitBound = 5_000;
 
-function runCase(c) {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const env = { ...process.env, KOKUGEN_DIST: c.dist ?? snapshot };
-    const child = spawn(process.execPath, ['--expose-gc', `${benchDir}cases/${c.file}`, JSON.stringify(c.args)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let result;
-    let resultAt;
-    let exitTimer;
-    const killTimer = setTimeout(() => {
-      stderr += `\n[bench] killed after ${caseTimeout} ms`;
-      child.kill('SIGKILL');
-    }, caseTimeout);
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (result === undefined && line !== undefined) {
-        result = JSON.parse(line.slice(7));
-        resultAt = performance.now();
-        exitTimer = setTimeout(() => {
-          result.exitsByItself = false;
-          child.kill('SIGKILL');
-        }, exitBound);
-      }
-    });
-    child.stderr.on('data', (chunk) => {
-      if (stderr.length < 20_000) stderr += chunk;
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(killTimer);
-      clearTimeout(exitTimer);
-      const wallMs = performance.now() - started;
-      if (result === undefined) {
-        resolve({ error: `exit ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no result'}`, wallMs });
-        return;
-      }
-      if (result.exitsByItself === undefined) {
-        result.exitsByItself = true;
-        result.exitMs = performance.now() - resultAt;
-      }
-      resolve({ ...result, wallMs });
-    });
-  });
-}
-
 const began = performance.now();
 const loadBefore = loadavg()[0];
 console.error(`kokugen bench (${quick ? 'quick' : 'full'}): ${cases.length} cases x ${repeats} rounds, one fresh process each`);
 for (const c of cases) c.runs = [];
-/** Every case once; a case and its baseline twin swap places every other round, so neither always runs second. */
-function roundOrder(round) {
-  const order = [...cases];
-  if (round % 2 === 1) return order;
-  for (let i = 0; i + 1 < order.length; i++) {
-    if (order[i + 1].twinOf === order[i].id) {
-      [order[i], order[i + 1]] = [order[i + 1], order[i]];
-      i++;
-    }
-  }
-  return order;
-}
 for (let round = 1; round <= repeats; round++) {
-  for (const c of roundOrder(round)) {
-    const run = await runCase(c);
+  for (const c of roundOrder(cases, round)) {
+    const run = await runCase(c, { root, benchDir, snapshot, caseTimeout, exitBound });
     c.runs.push(run);
     const brief = run.error !== undefined ? `ERROR ${run.error}` : `${(run.wallMs / 1000).toFixed(1)} s`;
     console.error(`  round ${round}/${repeats}  ${c.id.padEnd(32)} ${brief}`);
@@ -217,50 +161,13 @@ const loadAfter = loadavg()[0];
 
 // ---- summary ----
 
-for (const c of cases) {
-  const ok = c.runs.filter((r) => r.error === undefined);
-  c.errors = c.runs.filter((r) => r.error !== undefined).map((r) => r.error);
-  c.summary = {};
-  const keys = new Set(ok.flatMap((r) => Object.keys(r)));
-  for (const key of keys) {
-    const values = ok.map((r) => r[key]);
-    if (values.every((v) => typeof v === 'boolean')) c.summary[key] = { all: values.every(Boolean), any: values.some(Boolean) };
-    else c.summary[key] = summarize(values.map((v) => (v === null ? NaN : v)));
-  }
-}
-
-const twin = (c) => cases.find((t) => t.twinOf === c.id);
-const find = (workload, impl, n) => cases.find((c) => c.workload === workload && c.impl === impl && (n === undefined || c.n === n));
-const med = (c, key) => c?.summary[key]?.median ?? null;
-/** impl / ideal of the same workload and N, on medians; a 1 ms floor for latencies (Date.now() resolution). */
-function ratio(c, key, floor = 0) {
-  const ideal = find(c.workload, 'ideal', c.n);
-  const a = med(c, key);
-  const b = med(ideal, key);
-  if (a === null || b === null) return null;
-  return Math.max(a, floor) / Math.max(b, floor);
-}
-
-const fmt = {
-  rate: (v) => (v === null ? 'n/a' : v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(1)}k` : v.toFixed(0)),
-  ms: (v) => (v === null ? 'n/a' : v >= 100 ? v.toFixed(0) : v.toFixed(1)),
-  int: (v) => (v === null ? 'n/a' : v.toFixed(0)),
-  x: (v) => (v === null ? 'n/a' : `${v >= 10 ? v.toFixed(0) : v >= 0.1 ? v.toFixed(2) : v.toPrecision(2)}×`),
-};
-function cell(c, key, kind) {
-  const s = c.summary[key];
-  if (s === null || s === undefined) return 'n/a';
-  if (s.min === s.max) return fmt[kind](s.median);
-  return `${fmt[kind](s.median)} (${fmt[kind](s.min)}–${fmt[kind](s.max)})`;
-}
-const worst = (c, key) => (c.summary[key] === null || c.summary[key] === undefined ? 'n/a' : fmt.int(c.summary[key].max));
-const label = (c) => (c.errors.length > 0 ? `${c.impl} ⚠${c.errors.length} failed` : c.impl);
+summarizeCases(cases);
+const { twin, find, med, ratio, cell, worst, label, of } = reportTools(cases);
 
 const md = [];
 const table = (head, rows) => {
   md.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), '');
 };
-const of = (w) => cases.filter((c) => c.workload === w);
 
 md.push(`## kokugen bench — ${quick ? 'quick' : 'full'}, ${repeats} rounds, ${new Date().toISOString().slice(0, 10)}`, '');
 md.push('Cells: median (min–max) over the rounds; ×ideal: median ÷ the ideal reference\'s median at the same N, same invocation. early/lost/dup: worst round.', '');
@@ -375,94 +282,9 @@ if (baseline !== undefined) {
   table(['workload', 'impl', 'N', 'figure', 'baseline', 'this build', 'this ÷ baseline', 'verdict (10 %)'], rows);
 }
 
-// ---- targets (issues 5 and 9), on the full kit: Scheduler + HeapRepository + WorkerPoolDispatcher ----
+// ---- targets (issues 5, 9 and 10) ----
 
-const targets = [];
-const target = (name, need, value, pass, note = '') => targets.push({ name, need, value, pass, note });
-const kit = (w) => of(w).find((c) => c.impl === 'kit');
-if (kit('W1') !== undefined) {
-  const c = kit('W1');
-  const r = ratio(c, 'addRate');
-  target('W1 add rate', '≥ 0.5× ideal', `${fmt.rate(med(c, 'addRate'))}/s = ${fmt.x(r)}`, r !== null && r >= 0.5);
-  const steady = med(c, 'steadyCount');
-  if (steady === null || steady === 0) {
-    target('W1 steady p99 lateness', '≤ 2× ideal', 'n/a', false, `no task was due after adding finished: adding took ${fmt.ms(med(c, 'addMs'))} ms, longer than the ${size.window} ms window`);
-  } else {
-    const rl = ratio(c, 'steadyP99', 1);
-    target('W1 steady p99 lateness', '≤ 2× ideal', `${fmt.ms(med(c, 'steadyP99'))} ms vs ${fmt.ms(med(find('W1', 'ideal', c.n), 'steadyP99'))} ms = ${fmt.x(rl)}`, rl !== null && rl <= 2, '1 ms floor on both');
-  }
-  target('W1 early fires', '0', worst(c, 'early'), c.summary.early?.max === 0);
-  target('W1 lost', '0', worst(c, 'lost'), c.summary.lost?.max === 0);
-}
-if (kit('W2') !== undefined) {
-  const c = kit('W2');
-  const rb = ratio(c, 'bytesPerTask');
-  target('W2 heap per pending task', '≤ 3× ideal', `${fmt.int(med(c, 'bytesPerTask'))} B vs ${fmt.int(med(find('W2', 'ideal', c.n), 'bytesPerTask'))} B = ${fmt.x(rb)}`, rb !== null && rb <= 3);
-  const rc = ratio(c, 'cancelRate');
-  target('W2 cancel rate', '≥ 0.3× ideal', `${fmt.rate(med(c, 'cancelRate'))}/s = ${fmt.x(rc)}`, rc !== null && rc >= 0.3);
-  const works = c.errors.length === 0 && c.summary.exitsByItself?.all === true;
-  if (c.n >= 1_000_000) target('W2 1,000,000 pending work, and the process exits after stop()', 'yes', works ? 'yes' : 'no', works);
-  else target('W2 1,000,000 pending', 'yes', `not checked (quick: N=${c.n})`, null);
-}
-if (kit('W3') !== undefined) {
-  const c = kit('W3');
-  const r = ratio(c, 'runRate');
-  target('W3 due-now tasks/s', '≥ 0.5× ideal', `${fmt.rate(med(c, 'runRate'))}/s = ${fmt.x(r)}`, r !== null && r >= 0.5);
-  const name = `W3 event-loop delay while ${eld.n.toLocaleString('en')} due tasks drain (issue 9)`;
-  const need = `p99 ≤ ${eld.p99} ms, max ≤ ${eld.max} ms`;
-  if (c.n < eld.n) target(name, need, `not checked (N=${c.n}; --only=W3 without --quick checks it)`, null);
-  else {
-    const i = find('W3', 'ideal', c.n);
-    target(name, need, `p99 ${fmt.ms(med(c, 'eldP99'))} ms, max ${fmt.ms(med(c, 'eldMax'))} ms (ideal: ${fmt.ms(med(i, 'eldP99'))}, ${fmt.ms(med(i, 'eldMax'))} ms)`, eldPass(c));
-  }
-  const b = twin(c);
-  if (b !== undefined) {
-    const rb = med(c, 'runRate') / med(b, 'runRate');
-    target('W3 due-now tasks/s vs baseline (issue 9)', '≥ 0.9× baseline', `${fmt.rate(med(c, 'runRate'))}/s vs ${fmt.rate(med(b, 'runRate'))}/s = ${fmt.x(rb)}`, rb >= 0.9);
-  }
-}
-if (of('W4').length > 0) {
-  const fake = of('W4').find((c) => c.impl === 'kit-fake');
-  const real = of('W4').find((c) => c.impl === 'kit');
-  target('W4 +30 d on FakeClock fires exactly on time', 'yes', fake?.summary.exact?.all ? 'yes' : 'no', fake?.summary.exact?.all === true);
-  target('W4 +30 d on the real clock never early', 'yes', real?.summary.neverEarly?.all ? 'yes' : 'no', real?.summary.neverEarly?.all === true);
-}
-for (const c of of('W5')) {
-  if (c.impl === 'postgres') target('W5 PostgreSQL due-now end-to-end', '≥ 2,000/s', `${fmt.rate(med(c, 'dueNowRate'))}/s`, med(c, 'dueNowRate') >= 2_000);
-  if (c.impl === 'sqlite-wal-full') {
-    target('W5 SQLite (WAL, FULL) scheduleMany', '≥ 10,000/s', `${fmt.rate(med(c, 'manyRate'))}/s`, med(c, 'manyRate') >= 10_000);
-    target('W5 SQLite (WAL, FULL) due-now end-to-end', '≥ 5,000/s', `${fmt.rate(med(c, 'dueNowRate'))}/s`, med(c, 'dueNowRate') >= 5_000);
-  }
-}
-{
-  const pg = of('W6').find((c) => c.impl === 'kokugen-pg');
-  const g = of('W6').find((c) => c.impl === 'graphile-worker');
-  const versus = (c, key) => {
-    const r = vsGraphile(c, key);
-    const value = `${fmt.rate(med(c, key))}/s vs ${fmt.rate(med(g, key))}/s = ${fmt.x(r)}`;
-    return [g === undefined ? `${fmt.rate(med(c, key))}/s` : value, g === undefined ? null : r !== null && r >= 1, g === undefined ? 'graphile-worker did not run' : ''];
-  };
-  if (pg !== undefined) {
-    target('W6 PostgreSQL due-now end to end, 2 processes (issue 10)', '≥ 1.0× graphile-worker', ...versus(pg, 'dueNowRate'));
-    target('W6 PostgreSQL bulk add (issue 10)', '≥ 1.0× graphile-worker', ...versus(pg, 'addRate'));
-  }
-  const p = of('W6').find((c) => c.impl === 'kokugen-pg pickup');
-  if (p !== undefined) {
-    const gp = of('W6').find((c) => c.impl === 'graphile-worker pickup');
-    const note = gp === undefined ? '' : `graphile-worker: ${fmt.ms(med(gp, 'pickupP50'))} / ${fmt.ms(med(gp, 'pickupP99'))} ms`;
-    target('W6 cross-process pickup p50 (issue 10)', '≤ 5 ms', `${fmt.ms(med(p, 'pickupP50'))} ms = ${fmt.x(med(p, 'pickupP50') / 5)} the target`, med(p, 'pickupP50') !== null && med(p, 'pickupP50') <= 5, note);
-    target('W6 cross-process pickup p99 (issue 10)', '≤ 20 ms', `${fmt.ms(med(p, 'pickupP99'))} ms = ${fmt.x(med(p, 'pickupP99') / 20)} the target`, med(p, 'pickupP99') !== null && med(p, 'pickupP99') <= 20, note);
-  }
-  const sq = of('W6').find((c) => c.impl === 'kokugen-sqlite');
-  if (sq !== undefined) {
-    target('W6 SQLite due-now end to end, 1 process (issue 10)', '≥ 15,000/s', `${fmt.rate(med(sq, 'dueNowRate'))}/s = ${fmt.x(med(sq, 'dueNowRate') / 15_000)} the target`, med(sq, 'dueNowRate') >= 15_000);
-  }
-  const kits = of('W6').filter((c) => c.args.impl === 'kit' && c.twinOf === undefined);
-  if (kits.length > 0) {
-    const bad = kits.filter((c) => c.errors.length > 0 || ['lost', 'duplicates', 'unended'].some((key) => c.summary[key]?.max !== 0));
-    target('W6 every task ran once and ended, no case failed', 'yes', bad.length === 0 ? 'yes' : `no: ${bad.map((c) => c.impl).join(', ')}`, bad.length === 0);
-  }
-}
+const targets = collectTargets({ of, find, med, ratio, twin, worst }, { size, eld, eldPass, vsGraphile });
 if (targets.length > 0) {
   md.push('### Targets (issues 5, 9 and 10), full kit', '');
   table(
