@@ -24,6 +24,7 @@ export const ErrorCode = {
   InvalidSchedule: 'ERR_INVALID_SCHEDULE',
   WorkModule: 'ERR_WORK_MODULE',
   StoreLost: 'ERR_STORE_LOST',
+  DriverNotInstalled: 'ERR_DRIVER_NOT_INSTALLED',
   RouteNotFound: 'ERR_ROUTE_NOT_FOUND',
   MethodNotAllowed: 'ERR_METHOD_NOT_ALLOWED',
   Forbidden: 'ERR_FORBIDDEN',
@@ -328,6 +329,24 @@ export class StoreLostError extends KokugenError {
   constructor(location: string, reason: string) {
     super(ErrorCode.StoreLost, `the store ${JSON.stringify(location)} is lost (${reason}): nothing more is read from or written to it`);
     this.location = location;
+  }
+}
+
+/**
+ * `TypeOrmRepository.open()` found no database driver that the installed TypeORM can load. The
+ * message names the packages to install; `packages` lists them, the first being the one to pick.
+ */
+export class DriverNotInstalledError extends KokugenError {
+  override get name(): string {
+    return 'DriverNotInstalledError';
+  }
+
+  /** The packages that would do, e.g. `['better-sqlite3']` under TypeORM 1.x. */
+  readonly packages: readonly string[];
+  constructor(database: string, packages: readonly string[], options?: { cause?: unknown }) {
+    const choice = packages.length === 1 ? `the ${packages[0]} package` : `one of the packages ${packages.join(', ')}`;
+    super(ErrorCode.DriverNotInstalled, `no ${database} driver that the installed TypeORM can use is installed: install ${choice} (npm install ${packages[0] ?? ''})`, options);
+    this.packages = Object.freeze([...packages]);
   }
 }
 
