@@ -34,6 +34,7 @@ export type { AttemptError, Dependency, EndedState, JsonValue, RetryPolicy, Task
 export {
   AbortedError,
   AlreadyDispatchedError,
+  DriverNotInstalledError,
   DuplicateIdError,
   ErrorCode,
   HookFailedError,

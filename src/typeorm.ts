@@ -1,6 +1,7 @@
 /**
  * `kokugen/typeorm`: the durable repository. A subpath of its own so that the core never loads
- * TypeORM or a database driver; install `typeorm` and `sqlite3` or `pg` to use it.
+ * TypeORM or a database driver; install `typeorm` (0.3 or 1.x) and `better-sqlite3`, `sqlite3` (0.3
+ * only) or `pg` to use it.
  */
 export {
   Flows0003,

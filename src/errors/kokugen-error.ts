@@ -24,6 +24,7 @@ export const ErrorCode = {
   InvalidSchedule: 'ERR_INVALID_SCHEDULE',
   WorkModule: 'ERR_WORK_MODULE',
   StoreLost: 'ERR_STORE_LOST',
+  DriverNotInstalled: 'ERR_DRIVER_NOT_INSTALLED',
   RouteNotFound: 'ERR_ROUTE_NOT_FOUND',
   MethodNotAllowed: 'ERR_METHOD_NOT_ALLOWED',
   Forbidden: 'ERR_FORBIDDEN',

@@ -163,3 +163,21 @@ export class StoreLostError extends KokugenError {
 export function toError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new NonErrorThrownError(thrown);
 }
+
+/**
+ * `TypeOrmRepository.open()` found no database driver that the installed TypeORM can load. The
+ * message names the packages to install; `packages` lists them, the first being the one to pick.
+ */
+export class DriverNotInstalledError extends KokugenError {
+  override get name(): string {
+    return 'DriverNotInstalledError';
+  }
+
+  /** The packages that would do, e.g. `['better-sqlite3']` under TypeORM 1.x. */
+  readonly packages: readonly string[];
+  constructor(database: string, packages: readonly string[], options?: { cause?: unknown }) {
+    const choice = packages.length === 1 ? `the ${packages[0]} package` : `one of the packages ${packages.join(', ')}`;
+    super(ErrorCode.DriverNotInstalled, `no ${database} driver that the installed TypeORM can use is installed: install ${choice} (npm install ${packages[0] ?? ''})`, options);
+    this.packages = Object.freeze([...packages]);
+  }
+}

@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { Scheduler, TaskState, WorkerPoolDispatcher, WorkRegistry } from '../../src/index.js';
 import type { Task } from '../../src/index.js';
+import { childExecArgv } from '../compat/line.js';
 import { createStore, openOn, tempDir } from './stores.js';
 import type { StoreKind } from './stores.js';
 
@@ -34,7 +35,7 @@ interface Worker {
 
 function startWorker(kind: StoreKind, location: string, owner: string, log: string, exitWhenDone = false): Worker {
   const env = { ...process.env, KIND: kind, LOCATION: location, OWNER: owner, LOG: log, EXIT_WHEN_DONE: exitWhenDone ? '1' : '0' };
-  const child = spawn(process.execPath, [fixture], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...childExecArgv, fixture], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: Array<() => void> = [];
   const worker: Worker = {

@@ -5,12 +5,15 @@
  */
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TaskState } from '../../src/index.js';
 import type { Task } from '../../src/index.js';
 import { FakeClock, newTask } from '../../src/testing/index.js';
 import { kokugenEntities, kokugenMigrations, migrationsTableName, TaskEntity, TypeOrmRepository } from '../../src/typeorm.js';
 import type { TypeOrmOpenOptions } from '../../src/typeorm.js';
+import { sqliteType, sqliteTypes } from '../compat/line.js';
+import type { SqliteType } from '../compat/line.js';
 import { codeOf, T0 } from '../helpers.js';
 import { createStore, describePostgres, openOn, openStore } from './stores.js';
 import type { StoreFixture, StoreKind } from './stores.js';
@@ -34,7 +37,7 @@ describe('TypeOrmRepository options', () => {
   });
 
   it('the constructor refuses anything but an initialised sqlite or postgres DataSource', () => {
-    const uninitialised = new DataSource({ type: 'sqlite', database: ':memory:' });
+    const uninitialised = new DataSource({ type: sqliteType, database: ':memory:' } as DataSourceOptions);
     const mysqlLike = { createQueryRunner: () => undefined, isInitialized: true, options: { type: 'mysql' } } as unknown as DataSource;
     for (const dataSource of [undefined, {}, uninitialised, mysqlLike]) {
       expect(() => new TypeOrmRepository(dataSource as DataSource)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
@@ -63,19 +66,22 @@ describe('SQLite settings', () => {
   });
 });
 
-function dataSourceOptions(kind: StoreKind, location: string) {
+/** A DataSource of `type` (a SQLite one through either driver, or PostgreSQL) on `location`. */
+function dataSourceOptions(type: SqliteType | 'postgres', location: string): DataSourceOptions {
   const shared = { entities: [...kokugenEntities], migrations: [...kokugenMigrations], synchronize: false, logging: false };
-  return kind === 'sqlite' ? { type: 'sqlite' as const, database: location, enableWAL: true, busyTimeout: 10_000, ...shared } : { type: 'postgres' as const, url: location, ...shared };
+  if (type === 'postgres') return { type, url: location, ...shared };
+  // TypeORM 1.x's types have no 'sqlite'; better-sqlite3 names its busy timeout `timeout`.
+  return (type === 'sqlite' ? { type, database: location, enableWAL: true, busyTimeout: 10_000, ...shared } : { type, database: location, enableWAL: true, timeout: 10_000, ...shared }) as DataSourceOptions;
 }
 
-function stores(kind: StoreKind): void {
-  describe('your own DataSource', () => {
+function ownDataSource(kind: StoreKind, type: SqliteType | 'postgres'): void {
+  describe(`your own DataSource (${type})`, () => {
     let dataSource: DataSource;
     let drop: () => Promise<void>;
     beforeEach(async () => {
       const store = await createStore(kind);
       drop = store.drop;
-      dataSource = await new DataSource(dataSourceOptions(kind, store.location)).initialize();
+      dataSource = await new DataSource(dataSourceOptions(type, store.location)).initialize();
       await dataSource.runMigrations();
     });
     afterEach(async () => {
@@ -110,6 +116,11 @@ function stores(kind: StoreKind): void {
       expect(await dataSource.createQueryRunner().hasTable('kokugen_tasks')).toBe(true);
     });
   });
+}
+
+function stores(kind: StoreKind): void {
+  // On SQLite, a DataSource of each type this TypeORM line has: 'sqlite' (0.3 only) and 'better-sqlite3'.
+  for (const type of kind === 'sqlite' ? sqliteTypes : (['postgres'] as const)) ownDataSource(kind, type);
 
   describe('open()', () => {
     let store: StoreFixture;

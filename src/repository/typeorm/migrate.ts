@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { storeType } from './task-store.js';
 
 /** The advisory lock key that serialises migrations across processes ('kokugenm' in ASCII). */
 const migrationLock = '7741524436463218285';
@@ -11,8 +12,8 @@ const migrationLock = '7741524436463218285';
 export async function runMigrations(dataSource: DataSource): Promise<void> {
   const runner = dataSource.createQueryRunner();
   try {
-    if (dataSource.options.type === 'sqlite') {
-      // TypeORM's sqlite driver shares this one connection, so its migration queries run inside this transaction.
+    if (storeType(dataSource) === 'sqlite') {
+      // TypeORM's SQLite drivers share this one connection, so its migration queries run inside this transaction.
       await runner.query('BEGIN IMMEDIATE');
       try {
         await dataSource.runMigrations({ transaction: 'none' });

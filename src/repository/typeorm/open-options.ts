@@ -4,7 +4,7 @@ import { checkInteger, checkKeys, checkObject } from '../../validation/validate.
 import { kokugenMigrations } from './migrations/index.js';
 import { kokugenEntities } from './entities.js';
 import type { TypeOrmRetentionOptions } from './retention-sweep.js';
-import { quietSqlite } from './sqlite3-driver.js';
+import { sqliteDataSource } from './sqlite-driver.js';
 
 export interface TypeOrmRepositoryOptions {
   /**
@@ -63,8 +63,7 @@ export function dataSourceFor(options: TypeOrmOpenOptions): { dataSource: DataSo
     if (typeof database !== 'string' || database.length === 0) throw new InvalidArgumentError('database', 'a file path', database);
     if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new InvalidArgumentError('synchronous', "'FULL' or 'NORMAL'", synchronous);
     checkInteger(busyTimeout, 'busyTimeout', 0);
-    const driver = quietSqlite();
-    return { dataSource: new DataSource({ type: 'sqlite', database, enableWAL: true, busyTimeout, ...common, ...(driver === undefined ? {} : { driver }) }), synchronous };
+    return { dataSource: sqliteDataSource({ database, busyTimeout, common }), synchronous };
   }
   if (object['type'] === 'postgres') {
     checkKeys(object, postgresKeys, 'TypeOrmRepository.open options');

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { SqliteFile } from './sqlite-file.js';
 import { fromJsonRow } from './sqlite-json-row.js';
-import { sqliteDriverFor } from './sqlite3-driver.js';
-import type { SqliteDriver } from './sqlite3-driver.js';
+import { sqliteDriverFor } from './sqlite-driver.js';
+import type { SqliteDriver } from './sqlite-driver.js';
 import type { Row } from './task-row.js';
 import { EndingQueue, endingValues } from './task-store.js';
 import type { Ending, EndingBatch, Sql } from './task-store.js';
@@ -37,7 +37,8 @@ const maxEndings = 500;
  * Endings (see `Ending`) queued meanwhile join the batch as ONE statement, run first: a task that
  * completes costs a fraction of a statement instead of a read and a write of its own.
  *
- * Statements run through a `SqliteDriver` (sqlite3-driver.ts), which keeps them prepared.
+ * Statements run through a `SqliteDriver` (sqlite-driver.ts: node-sqlite3 or better-sqlite3,
+ * whichever the DataSource's type names), which keeps them prepared.
  * Before each COMMIT, and before the reads of a connection that was idle, the database file is
  * checked to be still at its path (sqlite-file.ts): once it is not, every turn is refused with
  * ERR_STORE_LOST instead of writing into a file that will be gone at close.
@@ -59,10 +60,8 @@ export class SqliteConnection {
     this.#file = file;
     this.#driver = sqliteDriverFor(dataSource, {
       opened: () => file.opened(),
-      closing: async () => {
-        await this.release();
-        file.closed();
-      },
+      closing: () => this.release(),
+      closed: () => file.closed(),
     });
     // A statement that fails on a lost file says so (ERR_STORE_LOST) rather than what SQLite saw.
     this.#sql = (text, params = []) =>

@@ -88,7 +88,9 @@ export class SqliteStore implements TaskStore {
   }
 
   isUniqueViolation(error: unknown): boolean {
-    return driverCode(error) === 'SQLITE_CONSTRAINT';
+    // node-sqlite3 gives the primary code; better-sqlite3 the extended one.
+    const code = driverCode(error);
+    return code === 'SQLITE_CONSTRAINT' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
   }
 
   jsonRows(param: number, columns: readonly JsonColumn[]): string {

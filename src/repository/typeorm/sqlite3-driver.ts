@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { ConnectionIsNotSetError, QueryFailedError } from 'typeorm';
 import type { DataSource } from 'typeorm';
+import type { SqliteDriver, SqliteDriverEvents } from './sqlite-driver.js';
 import type { Row } from './task-row.js';
 import type { SqlResult } from './task-store.js';
 
@@ -8,34 +9,13 @@ import type { SqlResult } from './task-store.js';
  * Everything kokugen does with node-sqlite3 and TypeORM's SQLite driver below their public API, in
  * one file: the Database behind `driver.databaseConnection`, its `close` redefined, statements
  * prepared and kept on it, `verbose()` stubbed. Checked against the versions in `checkedWith`;
- * another version may move or rename any of it (a test compares them with the installed ones). A
- * driver of another kind (better-sqlite3, as TypeORM 1.x uses) goes beside this file as another
- * `SqliteDriver`.
+ * another version may move or rename any of it (a test compares them with the installed ones).
+ * TypeORM 1.x has no node-sqlite3 driver; better-sqlite3 has its own adapter beside this one
+ * (better-sqlite3-driver.ts), behind the same `SqliteDriver` (sqlite-driver.ts).
  */
 
 /** The package versions (major.minor) this file was checked against. */
 export const checkedWith = { sqlite3: '5.1', typeorm: '0.3' } as const;
-
-/** What the SQLite store needs of a driver: statements on the DataSource's one connection, run one at a time. */
-export interface SqliteDriver {
-  /**
-   * Runs one statement (`$1, $2...` placeholders) as TypeORM's runner would: rows for a statement
-   * that reads (or starts with WITH), the changed-row count for one that starts with INSERT,
-   * UPDATE or DELETE; a change with RETURNING gives its rows, and their number as the count.
-   * Failures are TypeORM's QueryFailedError, with the driver's code.
-   */
-  run(text: string, params: readonly unknown[]): Promise<SqlResult>;
-  /** Lets go of what the driver keeps on the connection (prepared statements); the next statement prepares again. Only while no statement runs. */
-  release(): Promise<void>;
-}
-
-/** What the store does when the driver's connection changes. */
-export interface SqliteDriverEvents {
-  /** The DataSource opened (or opened again) its connection; called before the first statement on it. */
-  readonly opened: () => void;
-  /** The DataSource is closing its connection: settle what runs and call `release()`; the close waits for it. */
-  readonly closing: () => Promise<void>;
-}
 
 /** The parts of node-sqlite3's Database (TypeORM's `driver.databaseConnection`) that kokugen uses. */
 interface Database {
@@ -137,7 +117,11 @@ class Sqlite3Driver implements SqliteDriver {
         configurable: true,
         writable: true,
         value: (callback?: (error: Error | null) => void) => {
-          const closeNow = (): unknown => close(callback);
+          const closeNow = (): unknown =>
+            close((error) => {
+              if (error === null) this.#events.closed();
+              callback?.(error);
+            });
           void this.#events.closing().then(closeNow, closeNow);
         },
       });
@@ -147,7 +131,7 @@ class Sqlite3Driver implements SqliteDriver {
 }
 
 /** The driver for a DataSource of type 'sqlite' (node-sqlite3 under TypeORM 0.3). */
-export function sqliteDriverFor(dataSource: DataSource, events: SqliteDriverEvents): SqliteDriver {
+export function sqlite3Driver(dataSource: DataSource, events: SqliteDriverEvents): SqliteDriver {
   return new Sqlite3Driver(dataSource, events);
 }
 

@@ -216,8 +216,9 @@ export function driverCode(error: unknown): unknown {
   return code ?? driverError?.code;
 }
 
-/** The DataSource types kokugen runs on. */
+/** The databases kokugen runs on, from the DataSource's type (SQLite through node-sqlite3 or better-sqlite3). */
 export function storeType(dataSource: DataSource): 'sqlite' | 'postgres' | undefined {
-  const { type } = dataSource.options;
-  return type === 'sqlite' || type === 'postgres' ? type : undefined;
+  // A string: TypeORM 1.x's types no longer list 'sqlite'.
+  const type: string = dataSource.options.type;
+  return type === 'sqlite' || type === 'better-sqlite3' ? 'sqlite' : type === 'postgres' ? type : undefined;
 }

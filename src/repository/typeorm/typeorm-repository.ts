@@ -83,7 +83,7 @@ export class TypeOrmRepository implements TaskRepository {
   constructor(dataSource: DataSource, options: TypeOrmRepositoryOptions = {}) {
     const type = typeof dataSource?.createQueryRunner === 'function' ? storeType(dataSource) : undefined;
     if (type === undefined || !dataSource.isInitialized) {
-      throw new InvalidArgumentError('TypeOrmRepository dataSource', "an initialized TypeORM DataSource of type 'sqlite' or 'postgres'", dataSource);
+      throw new InvalidArgumentError('TypeOrmRepository dataSource', "an initialized TypeORM DataSource of type 'sqlite', 'better-sqlite3' or 'postgres'", dataSource);
     }
     const { pollInterval = 1_000 } = checkOptions(options);
     const retention = retentionPolicy(options.retention);
