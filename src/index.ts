@@ -1,6 +1,7 @@
 export { Scheduler, SchedulerState } from './scheduler/scheduler.js';
 export type { Logger, RetryTaskOptions, SchedulerOptions, SchedulerStats, StopOptions } from './scheduler/scheduler.js';
 export type { ScheduleInput, StepInput, UpdateInput } from './validation/validate.js';
+export type { AnyWorks, ParamOf, ResultOf, ScheduleInputOf, StepInputOf, TaskId, TaskOf, TypedScheduleInput, TypedStep, TypedTask, WorkMap, WorkTypes } from './scheduler/typed-works.js';
 export type { ChainOptions, Flow, GroupOptions, ThenInput } from './scheduler/flow-input.js';
 export { cron } from './schedule/cron.js';
 export type { CronOptions } from './schedule/cron.js';
@@ -21,7 +22,7 @@ export type { RetentionOptions } from './repository/retention.js';
 export { WorkerPoolDispatcher } from './dispatcher/worker-pool-dispatcher.js';
 export type { WorkerPoolDispatcherOptions } from './dispatcher/worker-pool-dispatcher.js';
 export { WorkRegistry } from './dispatcher/work-registry.js';
-export type { WorkFunction, WorkOptions, WorkSettings } from './dispatcher/work-registry.js';
+export type { WorkFunction, WorkOptions, WorkSettings, WorksOf } from './dispatcher/work-registry.js';
 export type { DispatchHandle, Dispatcher, WorkContext, WorkOutcome } from './dispatcher/dispatcher.js';
 export { composeHooks } from './hooks/compose-hooks.js';
 export { Recovery } from './hooks/loop-hooks.js';

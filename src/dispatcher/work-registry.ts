@@ -29,8 +29,14 @@ const workOptionKeys = Object.keys({ concurrency: 0, retry: 0, timeout: 0 } sati
 
 const noSettings: WorkSettings = Object.freeze({ concurrency: Infinity, retry: null, timeout: null });
 
-/** Maps work ids to work functions and their settings. */
-export class WorkRegistry {
+/**
+ * Maps work ids to work functions and their settings. `W` records, for the compiler only, each
+ * registered work's param and result types: `WorksOf<typeof works>` gives them to a
+ * `Scheduler<...>`.
+ */
+export class WorkRegistry<W = {}> {
+  /** The types of the registered works, for `WorksOf`; never set. */
+  declare readonly workTypes?: W;
   readonly #works = new Map<string, WorkFunction<never>>();
   readonly #settings = new Map<string, WorkSettings>();
   readonly #limits = new Map<string, number>();
@@ -39,7 +45,7 @@ export class WorkRegistry {
    * Registers `fn` under `workId`. The param type is the caller's promise: kokugen checks only
    * that params are JSON, so validate inside the work if the params come from outside.
    */
-  register<P, R>(workId: string, fn: WorkFunction<P, R>, options: WorkOptions = {}): this {
+  register<K extends string, P, R>(workId: K, fn: WorkFunction<P, R>, options: WorkOptions = {}): WorkRegistry<W & { readonly [I in K]: { readonly param: P; readonly result: R } }> {
     if (typeof workId !== 'string' || workId.length === 0) throw new InvalidArgumentError('register workId', 'a non-empty string', workId);
     if (typeof fn !== 'function') throw new InvalidArgumentError(`register(${JSON.stringify(workId)}) fn`, 'a function', fn);
     if (this.#works.has(workId)) throw new InvalidArgumentError('register workId', 'an id not registered yet', workId);
@@ -47,7 +53,7 @@ export class WorkRegistry {
     this.#works.set(workId, fn as WorkFunction<never>);
     if (settings !== noSettings) this.#settings.set(workId, settings);
     if (settings.concurrency !== Infinity) this.#limits.set(workId, settings.concurrency);
-    return this;
+    return this as WorkRegistry<W & { readonly [I in K]: { readonly param: P; readonly result: R } }>;
   }
 
   /** The works registered with a concurrency limit, and their limits. */
@@ -75,6 +81,9 @@ export class WorkRegistry {
     return [...this.#works.keys()];
   }
 }
+
+/** The work types a registry's `register` calls recorded, for `new Scheduler<WorksOf<typeof works>>(...)`. */
+export type WorksOf<R> = R extends WorkRegistry<infer W> ? { [K in keyof W]: W[K] } : never;
 
 function toSettings(options: WorkOptions, workId: string): WorkSettings {
   const what = `register(${JSON.stringify(workId)}) options`;

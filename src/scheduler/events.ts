@@ -64,4 +64,17 @@ const eventTable = {
 
 /** The names of `SchedulerEvents`, in its order. */
 export const schedulerEventNames: readonly SchedulerEventName[] = Object.freeze(Object.keys(eventTable) as SchedulerEventName[]);
-export type SchedulerListener<E extends SchedulerEventName> = (payload: SchedulerEvents[E]) => void | Promise<void>;
+/**
+ * A listener; what it returns is ignored, except that a rejected promise is reported as a
+ * `loop:error` (phase `listener`) like a throw.
+ */
+export type SchedulerListener<E extends SchedulerEventName> = (payload: SchedulerEvents[E]) => unknown;
+
+/**
+ * node:events' `on()` and `once()` listen for `'error'` on any emitter they are given. The scheduler
+ * never emits it (failures are `loop:error`), so such a listener is taken and never called, where
+ * any other unknown name is refused as a likely typo.
+ */
+export function isErrorEvent(event: string): boolean {
+  return event === 'error';
+}

@@ -7,7 +7,7 @@ import { checkId } from '../validation/validate.js';
 import type { ScheduleInput, StepInput, UpdateInput } from '../validation/validate.js';
 import { writeFor } from './caller-write.js';
 import { Core, SchedulerState } from './core.js';
-import { schedulerEventNames } from './events.js';
+import { isErrorEvent, schedulerEventNames } from './events.js';
 import type { SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
 import { toChain, toGroup, toWithCallbacks } from './flow-input.js';
 import type { ChainOptions, Flow, GroupOptions } from './flow-input.js';
@@ -24,6 +24,7 @@ import { SeriesBook } from './series-book.js';
 import { disableSeries, enableSeries, removeStored } from './series-controls.js';
 import { toNewSeries, toNewTask, toPatch, toQuery } from './task-input.js';
 import type { InputContext } from './task-input.js';
+import type { AnyWorks, ScheduleInputOf, StepInputOf, TaskId, TaskOf, TypedTask, WorkMap, WorkTypes } from './typed-works.js';
 
 export { SchedulerState } from './core.js';
 export type { SchedulerOptions, StopOptions } from './scheduler-options.js';
@@ -38,8 +39,11 @@ export type { Logger } from './logger.js';
  * States: `idle` → `start()` → `running` → `stop()` → `stopping` (no new dispatches; running work
  * finishes, or is aborted with `force`) → `stopped` → `start()` again is allowed. Tasks can be
  * scheduled, updated and cancelled in any state; they run while the scheduler is running.
+ *
+ * `W` types the works (see `WorkTypes`): `schedule()` checks each work's param, `wait()` resolves
+ * with its typed result. Without it, any work id and any JSON param are accepted, as before.
  */
-export class Scheduler {
+export class Scheduler<W extends WorkMap<W> = AnyWorks> {
   readonly #core: Core;
   readonly #outcomes: Outcomes;
   readonly #loop: Loop;
@@ -87,18 +91,28 @@ export class Scheduler {
   }
 
   on<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): this {
-    this.#core.events.on(event, listener);
+    if (!isErrorEvent(event)) this.#core.events.on(event, listener);
     return this;
   }
 
   once<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): this {
-    this.#core.events.on(event, listener, true);
+    if (!isErrorEvent(event)) this.#core.events.on(event, listener, true);
     return this;
   }
 
   off<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): this {
-    this.#core.events.off(event, listener);
+    if (!isErrorEvent(event)) this.#core.events.off(event, listener);
     return this;
+  }
+
+  /** `on`, under the name node:events' `on()` and `once()` helpers call. */
+  addListener<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): this {
+    return this.on(event, listener);
+  }
+
+  /** `off`, under the name node:events' helpers call when a loop breaks or their signal aborts. */
+  removeListener<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): this {
+    return this.off(event, listener);
   }
 
   /**
@@ -171,18 +185,16 @@ export class Scheduler {
    * Schedules a task, or with `schedule` a recurring series (resolving with its first occurrence).
    * Rejects with `ERR_INVALID_ARGUMENT`, `ERR_UNKNOWN_WORK` or `ERR_DUPLICATE_ID` and stores nothing.
    */
-  async schedule(input: ScheduleInput): Promise<Task> {
-    if (typeof input === 'object' && input !== null && input.schedule !== undefined) return this.#addSeries(input);
-    const plain = typeof input === 'object' && input !== null && input.onSuccess === undefined && input.onFailure === undefined;
-    return (await this.#add(plain ? [toNewTask(input, this.#inputContext())] : toWithCallbacks(input, this.#inputContext())))[0] as Task;
+  schedule<K extends keyof W & string>(input: ScheduleInputOf<W, K>): Promise<TaskOf<W, K>> {
+    return this.#schedule(input as ScheduleInput) as Promise<TaskOf<W, K>>;
   }
 
   /**
    * Schedules steps that run one after another: each becomes due when the one before ended `done`;
    * when one fails for good, the later ones end `cancelled`. All are stored in one write.
    */
-  async chain(steps: readonly StepInput[], options: ChainOptions = {}): Promise<Flow> {
-    const { id, tasks } = toChain(steps, options, this.#inputContext());
+  async chain(steps: readonly StepInputOf<W>[], options: ChainOptions = {}): Promise<Flow> {
+    const { id, tasks } = toChain(steps as readonly StepInput[], options, this.#inputContext());
     return { id, tasks: await this.#add(tasks) };
   }
 
@@ -190,16 +202,16 @@ export class Scheduler {
    * Schedules members that run independently and, with `then`, a chord's callback due once every
    * member ended `done` (or, with `runOnFailure`, ended at all); otherwise it ends `cancelled`.
    */
-  async group(members: readonly StepInput[], options: GroupOptions = {}): Promise<Flow> {
-    const { id, tasks } = toGroup(members, options, this.#inputContext());
+  async group(members: readonly StepInputOf<W>[], options: GroupOptions = {}): Promise<Flow> {
+    const { id, tasks } = toGroup(members as readonly StepInput[], options, this.#inputContext());
     return { id, tasks: await this.#add(tasks) };
   }
 
   /** Schedules many tasks in one repository write: all are stored, or none. */
-  async scheduleMany(inputs: readonly ScheduleInput[]): Promise<Task[]> {
+  async scheduleMany(inputs: readonly ScheduleInputOf<W>[]): Promise<TaskOf<W, keyof W & string>[]> {
     if (!Array.isArray(inputs)) throw new InvalidArgumentError('scheduleMany', 'an array of schedule inputs', inputs);
     const context = this.#inputContext();
-    return this.#add(inputs.map((input: ScheduleInput) => toNewTask(input, context, 'scheduleMany')));
+    return this.#add((inputs as readonly ScheduleInput[]).map((input) => toNewTask(input, context, 'scheduleMany'))) as Promise<TaskOf<W, keyof W & string>[]>;
   }
 
   /** The task, or `ERR_TASK_NOT_FOUND`. */
@@ -213,7 +225,9 @@ export class Scheduler {
    * Resolves with the task once it has ended: `done`, `failed`, `cancelled` or `expired`. Rejects
    * with `ERR_TASK_NOT_FOUND` (unknown or removed) or `ERR_NOT_RUNNING` (the scheduler stopped first).
    */
-  async wait(id: string): Promise<Task> {
+  wait<T extends WorkTypes>(id: TaskId<T>): Promise<TypedTask<T>>;
+  wait(id: string): Promise<Task>;
+  async wait(id: string): Promise<Task | TypedTask<WorkTypes>> {
     checkId(id);
     const { waiters, repository } = this.#core;
     const ended = waiters.add(id);
@@ -337,6 +351,12 @@ export class Scheduler {
   }
 
   // ---- writes from callers ----
+
+  async #schedule(input: ScheduleInput): Promise<Task> {
+    if (typeof input === 'object' && input !== null && input.schedule !== undefined) return this.#addSeries(input);
+    const plain = typeof input === 'object' && input !== null && input.onSuccess === undefined && input.onFailure === undefined;
+    return (await this.#add(plain ? [toNewTask(input, this.#inputContext())] : toWithCallbacks(input, this.#inputContext())))[0] as Task;
+  }
 
   #inputContext(): InputContext {
     const core = this.#core;

@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
 import type { DispatchHandle, Dispatcher } from '../dispatcher/dispatcher.js';
 import { WorkRegistry } from '../dispatcher/work-registry.js';
 import type { WorkContext } from '../dispatcher/dispatcher.js';
 import type { Task } from '../task/task.js';
 import { TaskState } from '../task/task.js';
+import { expect } from './expect.js';
 import { flush } from './fake-clock.js';
+import { resolveFramework } from './framework.js';
+import type { TestFramework } from './framework.js';
 
 /** Builds the dispatcher under test around the given works, running at most `concurrency` at once. */
 export type DispatcherFactory = (options: { readonly works: WorkRegistry; readonly concurrency: number }) => Dispatcher;
@@ -51,8 +53,12 @@ export function dispatchedTask(workId: string, param: Task['param'] = null): Tas
   });
 }
 
-/** The behaviour every Dispatcher must have; runs unchanged on every implementation. */
-export function dispatcherContract(name: string, create: DispatcherFactory): void {
+/**
+ * The behaviour every Dispatcher must have; runs unchanged on every implementation. `framework` as
+ * for `repositoryContract`.
+ */
+export function dispatcherContract(name: string, create: DispatcherFactory, framework?: TestFramework): void {
+  const { describe, it } = resolveFramework(framework, 'dispatcherContract');
   describe(`Dispatcher contract: ${name}`, () => {
     const never = new AbortController().signal;
     const start = async (dispatcher: Dispatcher, task: Task, signal = never): Promise<DispatchHandle> => {

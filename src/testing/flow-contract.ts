@@ -1,14 +1,17 @@
-import { expect, it } from 'vitest';
 import type { TaskRepository } from '../repository/task-repository.js';
 import { ReleaseWhen, TaskState } from '../task/task.js';
 import type { Dependency, NewTask } from '../task/task.js';
+import { expect } from './expect.js';
+import { resolveFramework } from './framework.js';
+import type { TestFramework } from './framework.js';
 
 /**
  * The flow cases of `repositoryContract`: the writes that end a flow's task settle its waiting
  * steps in the same write. Registered inside the contract's describe block; `repo()` is the
- * repository under test, fresh for each case.
+ * repository under test, fresh for each case. `framework` as for `repositoryContract`.
  */
-export function flowContract(repo: () => TaskRepository, newTask: (overrides?: Partial<NewTask>) => NewTask): void {
+export function flowContract(repo: () => TaskRepository, newTask: (overrides?: Partial<NewTask>) => NewTask, framework?: TestFramework): void {
+  const { it } = resolveFramework(framework, 'flowContract');
   const step = (id: string, flowId: string, dependsOn: Dependency | null = null, extra: Partial<NewTask> = {}): NewTask => newTask({ id, flowId, dependsOn, scheduledAt: 100, ...extra });
   const after = (parents: string[], when: Dependency['when'] = ReleaseWhen.AllDone, delay = 0): Dependency => ({ parents, when, delay });
   const run = async (id: string, now: number, ok = true) => {

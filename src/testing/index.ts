@@ -4,3 +4,4 @@ export { flowContract } from './flow-contract.js';
 export type { RepositoryFixture } from './repository-contract.js';
 export { deferred, dispatchedTask, dispatcherContract } from './dispatcher-contract.js';
 export type { DispatcherFactory } from './dispatcher-contract.js';
+export type { TestFramework } from './framework.js';

@@ -1,15 +1,17 @@
-import { describe, expect, it } from 'vitest';
 import type { TaskRepository } from '../repository/task-repository.js';
 import { TaskState } from '../task/task.js';
+import { newTask } from './contract-helpers.js';
+import { expect } from './expect.js';
 import { FakeClock } from './fake-clock.js';
-import { newTask } from './repository-contract.js';
+import type { TestFramework } from './framework.js';
 
 /**
  * The contract's cases for the operations methods (`stats`, `retry`, `purge`), run by
  * `repositoryContract` inside its own describe: a block of its own so that it reads (and merges)
  * apart from the loop's methods.
  */
-export function operationsContract(repository: () => TaskRepository): void {
+export function operationsContract(repository: () => TaskRepository, test: TestFramework): void {
+  const { describe, it } = test;
   const codeOf = async (promise: Promise<unknown>): Promise<unknown> => {
     try {
       await promise;
