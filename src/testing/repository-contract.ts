@@ -7,6 +7,7 @@ import { TaskState } from '../task/task.js';
 import { FakeClock } from './fake-clock.js';
 import { flowContract } from './flow-contract.js';
 import { operationsContract } from './operations-contract.js';
+import { wakeContract } from './wake-contract.js';
 
 /** What a contract run needs from the implementation under test: a fresh, empty repository. */
 export interface RepositoryFixture {
@@ -550,5 +551,6 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       flowContract(() => repo, newTask);
     });
     operationsContract(() => repo);
+    wakeContract(() => repo);
   });
 }
