@@ -39,7 +39,12 @@ export class Waiters {
       }
       const fresh: Entry = { list: [{ resolve, reject }], unwatch: undefined };
       this.#byId.set(id, fresh);
-      const unwatch = watch?.(id);
+      let unwatch: (() => void) | undefined;
+      try {
+        unwatch = watch?.(id);
+      } catch {
+        // No watch (a closed repository refuses it): the read that follows meets the same refusal and rejects the waiters.
+      }
       // The watch may have reported the ending already, synchronously.
       if (this.#byId.get(id) === fresh) this.#byId.set(id, { list: fresh.list, unwatch });
       else unwatch?.();

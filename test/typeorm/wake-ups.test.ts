@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Scheduler } from '../../src/index.js';
 import type { Series } from '../../src/index.js';
 import { tableSql } from '../../src/repository/typeorm/entities.js';
 import { dueChannel } from '../../src/repository/typeorm/pg-notifier.js';
@@ -167,5 +168,14 @@ describe('SQLite wake-ups (PRAGMA data_version)', () => {
     ] as const) {
       expect(() => a.watchEndings(ids as never, watcher as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
     }
+  });
+
+  it("a producer's wait() on a closed repository rejects with ERR_NOT_RUNNING, every time", async () => {
+    const { a } = await pair('sqlite');
+    const producer = new Scheduler({ repository: a, clock: new FakeClock(T0), logger: false });
+    await producer.schedule({ id: 'x', workId: 'elsewhere', delay: 10 });
+    await a.close();
+    expect(await codeOf(producer.wait('x'))).toBe('ERR_NOT_RUNNING');
+    expect(await codeOf(producer.wait('x'))).toBe('ERR_NOT_RUNNING');
   });
 });
