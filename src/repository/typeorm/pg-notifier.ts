@@ -13,7 +13,8 @@ import type { Sql } from './task-store.js';
  * Driver internals, checked against pg 8 and TypeORM 0.3: the listening connection is a
  * `pg.Client` made from TypeORM's loaded driver module (`driver.postgres`) with the options of its
  * pool (`driver.master.options`), so it reaches the server the DataSource does, with its
- * credentials and TLS settings, without taking a connection from the pool.
+ * credentials and TLS settings, without taking a connection from the pool; for a watcher that
+ * must not keep the process alive, its socket (`client.connection.stream`) is unref'd.
  */
 
 /**
@@ -48,6 +49,7 @@ const firstRetry = 100;
 const maxRetry = 5_000;
 
 interface PgClient {
+  readonly connection?: { readonly stream?: { unref?: () => void } };
   connect(): Promise<unknown>;
   query(text: string): Promise<unknown>;
   end(): Promise<void>;
@@ -74,6 +76,7 @@ export class PgListener {
   readonly #channel: string;
   #clock: Clock | undefined;
   #onChange: OnChange = () => undefined;
+  #keepAlive = false;
   #client: PgClient | undefined;
   #retry: ClockTimer | undefined;
   #failures = 0;
@@ -85,10 +88,11 @@ export class PgListener {
     this.#channel = channel;
   }
 
-  start(clock: Clock, onChange: OnChange): void {
+  start(clock: Clock, onChange: OnChange, keepAlive: boolean): void {
     if (this.#clock !== undefined) return;
     this.#clock = clock;
     this.#onChange = onChange;
+    this.#keepAlive = keepAlive;
     this.#connect();
   }
 
@@ -125,6 +129,7 @@ export class PgListener {
     void (async () => {
       try {
         await client.connect();
+        if (!this.#keepAlive) client.connection?.stream?.unref?.();
         await client.query(`LISTEN "${this.#channel}"`);
       } catch {
         await client.end().catch(() => undefined);

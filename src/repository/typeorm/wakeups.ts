@@ -58,7 +58,7 @@ export class Wakeups {
     let unsubscribe: () => void;
     if (this.#listener !== undefined) {
       const listener = this.#listener;
-      listener.start(watcher.clock, (at) => (at === undefined ? void poller.refresh() : poller.sooner(at)));
+      listener.start(watcher.clock, (at) => (at === undefined ? void poller.refresh() : poller.sooner(at)), watcher.keepAlive);
       unsubscribe = () => void listener.stop();
     } else {
       // Before the poller's first read: see SqliteChangeWatch.subscribe.
