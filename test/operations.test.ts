@@ -142,4 +142,41 @@ describe('a producer-only Scheduler (no dispatcher)', () => {
     expect(ran.sort()).toEqual([other?.id, 'p'].sort());
     await consumer.stop();
   });
+
+  it('wait() resolves when another scheduler on the store ends the task, without start() or works', async () => {
+    const clock = new FakeClock(T0);
+    const repository = new HeapRepository();
+    const producer = new Scheduler({ repository, clock });
+    const [first, second] = await producer.scheduleMany([
+      { id: 'elsewhere-1', workId: 'echo', delay: 0, param: 1 },
+      { id: 'elsewhere-2', workId: 'echo', delay: 10, param: 2 },
+    ]);
+    const ended = [producer.wait(first?.id as string), producer.wait(second?.id as string), producer.wait(second?.id as string)];
+    const works = new WorkRegistry().register('echo', (param: unknown) => param);
+    const consumer = track(new Scheduler({ repository, clock, dispatcher: new WorkerPoolDispatcher({ works }) }));
+    await consumer.start();
+    await clock.advance(10);
+    expect((await Promise.all(ended)).map((t) => [t.id, t.state, t.result])).toEqual([
+      ['elsewhere-1', TaskState.Done, 1],
+      ['elsewhere-2', TaskState.Done, 2],
+      ['elsewhere-2', TaskState.Done, 2],
+    ]);
+    await consumer.stop();
+  });
+
+  it("wait() of a task it cancels itself resolves after its own listeners and hooks, not from the store's watch", async () => {
+    const clock = new FakeClock(T0);
+    const order: string[] = [];
+    const onUpdate = async ({ kind }: { kind: string }): Promise<void> => {
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      if (kind === 'cancel') order.push('hook');
+    };
+    const producer = new Scheduler({ repository: new HeapRepository(), clock, hooks: { onUpdate } });
+    await producer.schedule({ id: 'c', workId: 'echo', delay: 1_000 });
+    producer.on('task:cancelled', () => void order.push('listener'));
+    const waited = producer.wait('c').then((task) => void order.push(`wait:${task.state}`));
+    expect(await producer.cancel('c')).toBe(true);
+    await waited;
+    expect(order).toEqual(['listener', 'hook', 'wait:cancelled']);
+  });
 });

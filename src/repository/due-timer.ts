@@ -26,6 +26,11 @@ export class DueTimer {
     this.#watcher = undefined;
   }
 
+  /** The time the timer is armed at, or undefined (nothing scheduled, not watched, or it fired). */
+  get armedAt(): number | undefined {
+    return this.#armedAt;
+  }
+
   /** Re-arms for `earliest` (undefined: nothing scheduled) unless the timer is already there. */
   follow(earliest: number | undefined): void {
     const watcher = this.#watcher;

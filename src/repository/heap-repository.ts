@@ -12,6 +12,7 @@ import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQue
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 import { checkKeys, checkObject } from '../validation/validate.js';
 import { DueTimer } from './due-timer.js';
+import { EndingWatches } from './ending-watches.js';
 import { TaskIndex } from './id-index.js';
 import { baseFor } from './packed-time.js';
 import { PendingHeap } from './pending-heap.js';
@@ -20,7 +21,7 @@ import type { PendingExtra } from './pending-task.js';
 import { Retention } from './retention.js';
 import type { RetentionOptions } from './retention.js';
 import { checkPurgeFilter, checkRetryTimes, isRetryable, refuseRetry, retriedChange, StatsTally } from './operations.js';
-import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
+import type { Completion, EndingWatcher, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
 
 export interface HeapRepositoryOptions {
   /** How long ended tasks are kept. */
@@ -49,6 +50,7 @@ export class HeapRepository implements TaskRepository {
   /** Task ids by series and by flow. */
   readonly #index = new TaskIndex();
   readonly #timer = new DueTimer();
+  readonly #endings = new EndingWatches();
   readonly #retention: Retention;
   /** Retention's callback: forgets the task only if it is still the one that ended then (ids can be reused after remove()). */
   readonly #forget = (id: string, endedAt: number): void => {
@@ -171,7 +173,7 @@ export class HeapRepository implements TaskRepository {
     );
     this.#tasks.set(id, ended);
     this.#index.deactivated(ended);
-    this.#retention.ended(id, now, this.#forget);
+    this.#ended(ended, now);
     const added = next !== undefined && this.#mayAddOccurrence(next.seriesId, false) ? this.#insert(next) : undefined;
     // Only a flow's tasks can have dependents: an ordinary task pays this one null check.
     const dependents = ended.flowId === null ? undefined : this.#settleFlow(ended.flowId, now);
@@ -202,7 +204,7 @@ export class HeapRepository implements TaskRepository {
       } else {
         this.#tasks.set(task.id, task);
         this.#index.deactivated(task);
-        this.#retention.ended(task.id, now, this.#forget);
+        this.#ended(task, now);
         if (task.flowId !== null) this.#settleFlow(task.flowId, now);
       }
     }
@@ -285,6 +287,11 @@ export class HeapRepository implements TaskRepository {
     return this.#timer.watch(watcher, this.#heap.top()?.scheduledAt);
   }
 
+  /** In one process every ending is a write through here: nothing to poll. */
+  watchEndings(ids: readonly string[], watcher: EndingWatcher): () => void {
+    return this.#endings.add(ids, watcher);
+  }
+
   // ---- operations ----
 
   /** One pass over the tasks: O(n), fine for the sizes a heap holds and the rate stats are read at. */
@@ -341,7 +348,7 @@ export class HeapRepository implements TaskRepository {
       } else {
         const cancelled = snapshot(current, { state: TaskState.Cancelled, endedAt: now, error: change.error });
         this.#tasks.set(cancelled.id, cancelled);
-        this.#retention.ended(cancelled.id, now, this.#forget);
+        this.#ended(cancelled, now);
         changed.push(cancelled);
       }
     }
@@ -364,7 +371,7 @@ export class HeapRepository implements TaskRepository {
     this.#tasks.set(cancelled.id, cancelled);
     if (current.state === TaskState.Scheduled) this.#heap.staled();
     this.#index.deactivated(cancelled);
-    this.#retention.ended(current.id, now, this.#forget);
+    this.#ended(cancelled, now);
     return cancelled;
   }
 
@@ -386,6 +393,12 @@ export class HeapRepository implements TaskRepository {
     const record = new PendingTask(task, this.#fresh);
     this.#tasks.set(task.id, record);
     this.#heap.push(record);
+  }
+
+  /** A task ended: retention counts it, and its watchers hear of it. */
+  #ended(task: Task, now: number): void {
+    this.#retention.ended(task.id, now, this.#forget);
+    this.#endings.ended(task);
   }
 
   #follow(): void {

@@ -105,6 +105,16 @@ export interface TaskRepository {
    */
   watch(watcher: RepositoryWatcher): () => void;
 
+  /**
+   * Optional capability: calls `watcher.onEnded` once for each of `ids` when that task ends —
+   * `done`, `failed`, `cancelled` or `expired` — whoever ended it: a write through this repository,
+   * or, for a store that processes share, another process (noticed through the watcher's Clock,
+   * without `watch()` or a running scheduler). A task that had already ended may be reported too;
+   * a removed one never is. Returns a function that stops watching. The Scheduler's `wait()` uses
+   * it, so that a producer-only process learns of endings it did not write.
+   */
+  watchEndings?(ids: readonly string[], watcher: EndingWatcher): () => void;
+
   // ---- operations: counts and manual control, for people and tools that run the scheduler ----
 
   /**
@@ -158,6 +168,13 @@ export interface SeriesChange {
   readonly series: Series;
   /** The occurrence cancelled by disabling, or added by enabling. */
   readonly task?: Task;
+}
+
+export interface EndingWatcher {
+  /** Drives any polling the repository needs to notice other processes' endings. */
+  readonly clock: Clock;
+  /** Called with the ended task, at most once per watched id; must not throw. */
+  readonly onEnded: (task: Task) => void;
 }
 
 export interface RepositoryWatcher {

@@ -106,6 +106,26 @@ export class Core implements Services {
     }
   }
 
+  /**
+   * `wait()`'s watch of an ending written elsewhere (another process on a shared store), through the
+   * repository's optional `watchEndings`. A task this scheduler runs is settled by its own outcome,
+   * after listeners and hooks, never by the watch.
+   */
+  readonly watchEnding = (id: string): (() => void) | undefined =>
+    this.repository.watchEndings?.([id], {
+      clock: this.clock,
+      onEnded: (task) => {
+        if (!this.runsHere(task.id)) this.waiters.endedElsewhere(task);
+      },
+    });
+
+  /** Whether this scheduler runs the task now, or is storing and telling its outcome. */
+  runsHere(id: string): boolean {
+    if (this.running.has(id)) return true;
+    for (const run of this.ending) if (run.task.id === id) return true;
+    return false;
+  }
+
   idle(): Promise<void> {
     if (this.#isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));

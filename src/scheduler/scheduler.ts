@@ -230,7 +230,7 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
   async wait(id: string): Promise<Task | TypedTask<WorkTypes>> {
     checkId(id);
     const { waiters, repository } = this.#core;
-    const ended = waiters.add(id);
+    const ended = waiters.add(id, this.#core.watchEnding);
     const task = await repository.get(id).catch((error: unknown) => {
       waiters.reject(id, error);
       return undefined;
@@ -247,13 +247,19 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
   async cancel(id: string): Promise<boolean> {
     checkId(id);
     const core = this.#core;
-    const task = await writeFor(this.#core, 'cancel', id, () => core.repository.cancel(id, core.clock.now()));
-    if (task === undefined) return false;
-    if (core.events.has('task:cancelled')) core.events.emit('task:cancelled', { task });
-    if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'cancel' });
-    core.waiters.resolve(id, task);
-    if (task.flowId !== null) await this.#outcomes.tellFlow(task);
-    return true;
+    // Its waiters hear of this cancel after its listeners and hooks, not from the repository's watch.
+    const release = core.waiters.hold(id);
+    try {
+      const task = await writeFor(this.#core, 'cancel', id, () => core.repository.cancel(id, core.clock.now()));
+      if (task === undefined) return false;
+      if (core.events.has('task:cancelled')) core.events.emit('task:cancelled', { task });
+      if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'cancel' });
+      core.waiters.resolve(id, task);
+      if (task.flowId !== null) await this.#outcomes.tellFlow(task);
+      return true;
+    } finally {
+      release();
+    }
   }
 
   /** Changes a scheduled task. Rejects with `ERR_ALREADY_DISPATCHED` once it was dispatched. */

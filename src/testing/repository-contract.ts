@@ -7,6 +7,7 @@ import type { TestFramework } from './framework.js';
 import { operationsContract } from './operations-contract.js';
 import { seriesContract } from './series-contract.js';
 import { timerContract } from './timer-contract.js';
+import { wakeContract } from './wake-contract.js';
 import { writesContract } from './writes-contract.js';
 
 export { newTask } from './contract-helpers.js';
@@ -53,5 +54,6 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       flowContract(repo, newTask, test);
     });
     operationsContract(repo, test);
+    wakeContract(repo, test);
   });
 }

@@ -72,7 +72,22 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-async function startServer(bin: string): Promise<{ url: string; stop: () => Promise<void> }> {
+/** A running throw-away server: its URL, a fast restart on the same port and data, and its removal. */
+export interface PgServer {
+  readonly url: string;
+  /** Fast shutdown (as `pg_ctl restart -m fast`: clients are cut off), then a start on the same port and data. */
+  readonly restart: () => Promise<void>;
+  readonly stop: () => Promise<void>;
+}
+
+/** A throw-away server of its own, for a test that must restart it (the shared one must never be). */
+export async function startOwnServer(): Promise<PgServer> {
+  const bin = findBin();
+  if (bin === undefined) throw new Error('no PostgreSQL under /usr/lib/postgresql/*/bin');
+  return startServer(bin);
+}
+
+async function startServer(bin: string): Promise<PgServer> {
   const user = runAs();
   const dir = mkdtempSync(join(tmpdir(), 'kokugen-pg-'));
   const data = join(dir, 'data');
@@ -80,10 +95,7 @@ async function startServer(bin: string): Promise<{ url: string; stop: () => Prom
   if (user !== undefined) chownSync(dir, user.uid, user.gid);
   const initdb = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync'], { encoding: 'utf8', ...user });
   if (initdb.status !== 0) throw new Error(`initdb failed (${initdb.status}): ${initdb.stderr || String(initdb.error)}`);
-  let lastError: unknown;
-  // A port found free can be taken before postgres binds it; try a few.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+  const launch = async (port: number): Promise<{ child: ChildProcess; watchdog: ChildProcess }> => {
     const out = openSync(log, 'a');
     const child = spawn(
       join(bin, 'postgres'),
@@ -91,15 +103,34 @@ async function startServer(bin: string): Promise<{ url: string; stop: () => Prom
       ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
       { stdio: ['ignore', out, out], ...user },
     );
-    const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
     const watchdog = guard(child, dir);
     try {
-      await waitReady(url, child);
-      return { url, stop: () => stopServer(child, watchdog, dir) };
+      await waitReady(`postgres://postgres@127.0.0.1:${port}/postgres`, child);
+      return { child, watchdog };
+    } catch (error) {
+      await stopServer(child, watchdog, undefined);
+      throw error;
+    }
+  };
+  let lastError: unknown;
+  // A port found free can be taken before postgres binds it; try a few.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    let running: { child: ChildProcess; watchdog: ChildProcess };
+    try {
+      running = await launch(port);
     } catch (error) {
       lastError = error;
-      await stopServer(child, watchdog, undefined);
+      continue;
     }
+    return {
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      restart: async () => {
+        await stopServer(running.child, running.watchdog, undefined);
+        running = await launch(port);
+      },
+      stop: () => stopServer(running.child, running.watchdog, dir),
+    };
   }
   const tail = existsSync(log) ? readFileSync(log, 'utf8').slice(-2_000) : '';
   rmSync(dir, { recursive: true, force: true });

@@ -42,3 +42,37 @@ describe('DuePoller.written', () => {
     await due.close();
   });
 });
+
+describe('DuePoller.sooner', () => {
+  it('follows a time sooner than the armed one without reading, and ignores a later one', async () => {
+    let reads = 0;
+    const clock = new FakeClock(0);
+    const calls: number[] = [];
+    const due = new DuePoller(() => Promise.resolve(++reads === 1 ? 500 : 999), 60_000);
+    due.watch({ clock, keepAlive: false, onDue: () => calls.push(clock.now()) });
+    await clock.tick();
+    due.sooner(800);
+    due.sooner(200);
+    await clock.advance(200);
+    expect([reads, calls]).toEqual([1, [200]]);
+    await due.close();
+  });
+
+  it('reads once more when a read is in flight, which may have started before the write it heard of', async () => {
+    const answers: Array<(at: number | undefined) => void> = [];
+    const clock = new FakeClock(0);
+    const calls: number[] = [];
+    const due = new DuePoller(() => new Promise((resolve) => answers.push(resolve)), 60_000);
+    due.watch({ clock, keepAlive: false, onDue: () => calls.push(clock.now()) });
+    await clock.tick();
+    due.sooner(100);
+    answers[0]!(undefined); // the older read found nothing
+    await clock.tick();
+    expect(answers).toHaveLength(2);
+    answers[1]!(100);
+    await clock.tick();
+    await clock.advance(100);
+    expect(calls).toEqual([100]);
+    await due.close();
+  });
+});

@@ -28,6 +28,8 @@ describe('TypeOrmRepository options', () => {
     ['a negative busyTimeout', { type: 'sqlite', database: 'x.sqlite', busyTimeout: -1 }],
     ['a zero pollInterval', { type: 'sqlite', database: 'x.sqlite', pollInterval: 0 }],
     ['a fractional pollInterval', { type: 'sqlite', database: 'x.sqlite', pollInterval: 1.5 }],
+    ['a zero watchInterval', { type: 'sqlite', database: 'x.sqlite', watchInterval: 0 }],
+    ['a watchInterval as text', { type: 'postgres', url: 'postgres://localhost/x', watchInterval: '50' }],
     ['a misspelt key', { type: 'sqlite', databse: 'x.sqlite' }],
     ['a postgres option on sqlite', { type: 'sqlite', database: 'x.sqlite', url: 'postgres://x' }],
     ['no url', { type: 'postgres' }],

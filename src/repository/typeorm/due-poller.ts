@@ -81,6 +81,23 @@ export class DuePoller {
     return Promise.resolve();
   }
 
+  /**
+   * Another process made a task due at `at` (its wake-up said so): follow it if it comes before
+   * the time followed now, without a read. A read in flight may have started before that write and
+   * settle on a later time: then one more read follows it instead.
+   */
+  sooner(at: number): void {
+    if (this.#closed) return;
+    if (this.#running !== undefined) {
+      void this.refresh();
+      return;
+    }
+    const armed = this.#timer.armedAt;
+    if (armed !== undefined && armed <= at) return;
+    this.#timer.follow(at);
+    if (this.#earliest === undefined || at < this.#earliest) this.#earliest = at;
+  }
+
   /** Stops the timers and waits for the read in flight; later refreshes do nothing. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -3,7 +3,9 @@ import { InvalidArgumentError } from '../../errors.js';
 import { checkInteger, checkKeys, checkObject } from '../../validation/validate.js';
 import { kokugenMigrations } from './migrations/index.js';
 import { kokugenEntities } from './entities.js';
+import { retentionPolicy } from './retention-sweep.js';
 import type { TypeOrmRetentionOptions } from './retention-sweep.js';
+import type { EndingWatcher } from '../task-repository.js';
 import { sqliteDataSource } from './sqlite-driver.js';
 
 export interface TypeOrmRepositoryOptions {
@@ -20,6 +22,15 @@ export interface TypeOrmRepositoryOptions {
    * @default done, cancelled, expired: 7 days; failed: 30 days; swept every minute
    */
   readonly retention?: TypeOrmRetentionOptions | false;
+  /**
+   * How often, in ms through the Clock, the repository looks for what other processes did, beyond
+   * the poll: on SQLite, while watched, whether the file changed (`PRAGMA data_version`, a read of
+   * no table) before it re-reads the earliest due time; on both, while `wait()` waits for a task,
+   * whether another process ended it (on SQLite only when the file changed). PostgreSQL needs no
+   * interval for wake-ups: a write that makes a task due sooner notifies the others (LISTEN/NOTIFY).
+   * @default 50
+   */
+  readonly watchInterval?: number;
 }
 
 export interface SqliteOpenOptions extends TypeOrmRepositoryOptions {
@@ -50,8 +61,31 @@ export type TypeOrmOpenOptions = SqliteOpenOptions | PostgresOpenOptions;
 /** kokugen's own migrations table, so it never mixes with an application's TypeORM migrations. */
 export const migrationsTableName = 'kokugen_migrations';
 
-const sqliteKeys = ['type', 'database', 'synchronous', 'busyTimeout', 'pollInterval', 'retention'] as const;
-const postgresKeys = ['type', 'url', 'poolSize', 'pollInterval', 'retention'] as const;
+const repositoryKeys = ['pollInterval', 'retention', 'watchInterval'] as const satisfies ReadonlyArray<keyof TypeOrmRepositoryOptions>;
+const sqliteKeys = ['type', 'database', 'synchronous', 'busyTimeout', ...repositoryKeys] as const;
+const postgresKeys = ['type', 'url', 'poolSize', ...repositoryKeys] as const;
+
+/** The repository's own options among `open()`'s (those given). */
+export function repositoryOptionsOf(options: TypeOrmOpenOptions): TypeOrmRepositoryOptions {
+  return Object.fromEntries(repositoryKeys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
+}
+
+/** The repository's own options checked (`ERR_INVALID_ARGUMENT` naming the first bad one), and returned. */
+export function checkRepositoryOptions(options: TypeOrmRepositoryOptions): TypeOrmRepositoryOptions {
+  checkKeys(checkObject(options, 'TypeOrmRepository options'), repositoryKeys, 'TypeOrmRepository options');
+  if (options.pollInterval !== undefined) checkInteger(options.pollInterval, 'pollInterval', 1);
+  if (options.watchInterval !== undefined) checkInteger(options.watchInterval, 'watchInterval', 1);
+  retentionPolicy(options.retention);
+  return options;
+}
+
+/** `watchEndings`' arguments: an array of task ids, and a watcher with a Clock and an `onEnded` function. */
+export function checkEndingWatch(ids: readonly string[], watcher: EndingWatcher): readonly string[] {
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) throw new InvalidArgumentError('watchEndings ids', 'an array of task ids', ids);
+  const { clock, onEnded } = (watcher ?? {}) as Partial<EndingWatcher>;
+  if (typeof clock?.after !== 'function' || typeof onEnded !== 'function') throw new InvalidArgumentError('watchEndings watcher', '{ clock, onEnded }', watcher);
+  return ids;
+}
 
 /** Checks `open()`'s options and builds the (not yet initialised) DataSource they describe. */
 export function dataSourceFor(options: TypeOrmOpenOptions): { dataSource: DataSource; synchronous: 'FULL' | 'NORMAL' | undefined } {

@@ -2,19 +2,20 @@ import type { DataSource } from 'typeorm';
 import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
-import { checkCount, checkEpochMs, checkInteger, checkKeys, checkObject, checkText, isStorableText } from '../../validation/validate.js';
+import { checkCount, checkEpochMs, checkText, isStorableText } from '../../validation/validate.js';
 import { compareTasks, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
-import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
+import type { Completion, EndingWatcher, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
 import { checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
 import { DuePoller } from './due-poller.js';
+import { findTasks } from './find-sql.js';
 import { completeTask, recoverTasks } from './ending-sql.js';
 import { tableSql } from './entities.js';
 import { runMigrations } from './migrate.js';
 import { purgeTasks, readStats, retryTask, trimTasks } from './operations-sql.js';
 import { RetentionSweeper, retentionPolicy } from './retention-sweep.js';
-import { dataSourceFor } from './open-options.js';
+import { checkEndingWatch, checkRepositoryOptions, dataSourceFor, repositoryOptionsOf } from './open-options.js';
 import type { TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
 import { PostgresStore } from './postgres-store.js';
 import { seriesTable } from './series-entity.js';
@@ -27,8 +28,7 @@ import { toTask } from './task-row.js';
 import { storeType } from './task-store.js';
 import type { Ending, Sql, TaskStore } from './task-store.js';
 import { TaskTables } from './task-tables.js';
-
-const taskStates: readonly string[] = Object.values(TaskState);
+import { Wakeups } from './wakeups.js';
 
 /**
  * A durable TaskRepository on TypeORM: SQLite (one process, one file) or PostgreSQL (processes
@@ -44,11 +44,7 @@ export class TypeOrmRepository implements TaskRepository {
   /** Creates the DataSource, runs kokugen's migrations, and returns a ready repository that owns the DataSource. */
   static async open(options: TypeOrmOpenOptions): Promise<TypeOrmRepository> {
     const { dataSource, synchronous } = dataSourceFor(options);
-    const repositoryOptions = {
-      ...(options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval }),
-      ...(options.retention === undefined ? {} : { retention: options.retention }),
-    };
-    checkOptions(repositoryOptions);
+    const repositoryOptions = checkRepositoryOptions(repositoryOptionsOf(options));
     await dataSource.initialize();
     try {
       // The value is one of a fixed pair, checked above; PRAGMA takes no parameters.
@@ -70,6 +66,7 @@ export class TypeOrmRepository implements TaskRepository {
   readonly #tasks: string;
   readonly #series: string;
   readonly #poller: DuePoller;
+  readonly #wakeups: Wakeups;
   readonly #sweeper: RetentionSweeper | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
   #ownsDataSource = false;
@@ -85,7 +82,7 @@ export class TypeOrmRepository implements TaskRepository {
     if (type === undefined || !dataSource.isInitialized) {
       throw new InvalidArgumentError('TypeOrmRepository dataSource', "an initialized TypeORM DataSource of type 'sqlite', 'better-sqlite3' or 'postgres'", dataSource);
     }
-    const { pollInterval = 1_000 } = checkOptions(options);
+    const { pollInterval = 1_000, watchInterval = 50 } = checkRepositoryOptions(options);
     const retention = retentionPolicy(options.retention);
     this.#dataSource = dataSource;
     this.#tasks = tableSql(dataSource, tasksTable);
@@ -93,6 +90,8 @@ export class TypeOrmRepository implements TaskRepository {
     this.#store = type === 'sqlite' ? new SqliteStore(dataSource, this.#tasks) : new PostgresStore(dataSource, this.#tasks);
     this.#tables = new TaskTables(this.#store, this.#tasks, this.#series);
     this.#poller = new DuePoller((after) => this.#track(() => this.#store.read((sql) => this.#tables.earliest(sql, after))), pollInterval);
+    const read = <T>(work: (sql: Sql) => Promise<T>): Promise<T> => this.#track(() => this.#store.read(work));
+    this.#wakeups = new Wakeups({ type, dataSource, tasks: this.#tasks, read, poller: this.#poller, watchInterval });
     this.#sweeper =
       retention === undefined
         ? undefined
@@ -118,7 +117,7 @@ export class TypeOrmRepository implements TaskRepository {
     if (checked.length === 0) return [];
     return this.#mapUniqueViolation(
       checked.map((t) => t.id),
-      () => this.#write((sql) => this.#tables.insert(sql, checked)),
+      () => this.#write((sql) => this.#tables.insert(sql, checked), undefined, (added) => added),
     );
   }
 
@@ -138,20 +137,20 @@ export class TypeOrmRepository implements TaskRepository {
       if (current === undefined) throw new TaskNotFoundError(id);
       if (current.state !== TaskState.Scheduled && current.state !== TaskState.Waiting) throw current.state === TaskState.Cancelled ? new TaskCancelledError(id) : new AlreadyDispatchedError(id, current.state);
       return this.#tables.save(sql, { ...current, ...changes });
-    });
+    }, undefined, (task) => [task]);
   }
 
   async cancel(id: string, now: number): Promise<Task | undefined> {
     const at = checkEpochMs(now, 'now', 'down');
-    return this.#write(async (sql) => {
+    const changed = await this.#write(async (sql) => {
       const current = await this.#tables.lockTaskAndFlow(sql, id);
       if (current === undefined) throw new TaskNotFoundError(id);
       if (current.state === TaskState.Dispatched) throw new AlreadyDispatchedError(id);
-      if (isEnded(current.state)) return undefined;
+      if (isEnded(current.state)) return [];
       const cancelled = await this.#tables.save(sql, { ...current, state: TaskState.Cancelled, endedAt: at });
-      if (cancelled.flowId !== null) await this.#tables.settleFlow(sql, cancelled.flowId, at);
-      return cancelled;
+      return [cancelled, ...(cancelled.flowId === null ? [] : await this.#tables.settleFlow(sql, cancelled.flowId, at))];
     });
+    return this.#told(changed[0], changed);
   }
 
   async claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]> {
@@ -186,12 +185,15 @@ export class TypeOrmRepository implements TaskRepository {
           ? { id, state: ended.state, endedAt: at, result: toJsonText(ended.result, 'result'), error: null }
           : { id, state: ended.state, endedAt: at, result: null, error: toJsonText(ended.error, 'error') };
       const row = await this.#track(() => this.#store.finish(ending));
-      if (row !== undefined) return { task: toTask(row) };
+      const task = row === undefined ? undefined : toTask(row);
+      if (task !== undefined) return this.#told({ task }, [task]);
     }
-    return this.#write(
+    const completion = await this.#write(
       (sql) => completeTask(sql, this.#tables, id, ended, at, successor),
-      (completion) => completion.task.state === TaskState.Scheduled || completion.next !== undefined || completion.dependents !== undefined,
+      (done) => done.task.state === TaskState.Scheduled || done.next !== undefined || done.dependents !== undefined,
+      (done) => [done.task, done.next, ...(done.dependents ?? [])],
     );
+    return this.#told(completion, [completion.task, ...(completion.dependents ?? [])]);
   }
 
   async recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]> {
@@ -199,29 +201,14 @@ export class TypeOrmRepository implements TaskRepository {
     if (policy !== RecoveryPolicy.Rerun && policy !== RecoveryPolicy.Fail) throw new InvalidArgumentError('recovery policy', "'rerun' or 'fail'", policy);
     const at = checkEpochMs(now, 'now', 'down');
     const rerun = policy === RecoveryPolicy.Rerun;
-    return this.#write((sql) => recoverTasks(sql, this.#tables, by, rerun, at, this.#store.forUpdate));
+    const recovered = await this.#write((sql) => recoverTasks(sql, this.#tables, by, rerun, at, this.#store.forUpdate), undefined, (tasks) => tasks);
+    return this.#told(recovered, recovered);
   }
 
   async find(query: TaskQuery): Promise<Task[]> {
-    const { state, workId, seriesId, flowId, limit = 100, offset = 0 } = checkObject(query, 'find query') as TaskQuery;
-    if (state !== undefined && !taskStates.includes(state)) throw new InvalidArgumentError('find state', taskStates.join(', '), state);
-    const count = checkCount(limit, 'find limit', 0);
-    const skip = checkCount(offset, 'find offset', 0);
+    const read = findTasks(query, this.#tasks);
     this.#checkOpen();
-    // Filters and order come from fixed strings; only values travel, as parameters.
-    const filters: Array<[string, string]> = [];
-    if (state !== undefined) filters.push(['state', state]);
-    if (workId !== undefined) filters.push(['work_id', workId]);
-    if (seriesId !== undefined) filters.push(['series_id', seriesId]);
-    if (flowId !== undefined) filters.push(['flow_id', flowId]);
-    if (filters.some(([, value]) => !isStorableText(value, Infinity)) || count === 0) return [];
-    const where = filters.length === 0 ? '' : ` WHERE ${filters.map(([column], i) => `${column} = $${i + 1}`).join(' AND ')}`;
-    const order = state === TaskState.Scheduled ? 'scheduled_at, priority DESC, seq' : 'seq';
-    const n = filters.length;
-    return this.#read(async (sql) => {
-      const { rows } = await sql(`SELECT ${taskColumns} FROM ${this.#tasks}${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}`, [...filters.map(([, value]) => value), count, skip]);
-      return rows.map(toTask);
-    });
+    return read === undefined ? [] : this.#read(read);
   }
 
   async remove(id: string): Promise<boolean> {
@@ -238,7 +225,7 @@ export class TypeOrmRepository implements TaskRepository {
     const checked = checkSeries(series);
     const occurrence = checkNewTask(first);
     return this.#mapUniqueViolation([occurrence.id], () =>
-      this.#write((sql) => insertSeries(sql, this.#tables, checked, occurrence)),
+      this.#write((sql) => insertSeries(sql, this.#tables, checked, occurrence), undefined, (task) => [task]),
     );
   }
 
@@ -260,7 +247,12 @@ export class TypeOrmRepository implements TaskRepository {
     const at = checkEpochMs(now, 'now', 'down');
     const successor = next === undefined ? undefined : checkNewTask(next);
     const reason = enabled || error === undefined ? null : checkError(error, 'series error');
-    return this.#write((sql) => changeSeriesEnabled(sql, this.#tables, { id, enabled, now: at, next: successor, error: reason, forUpdate: this.#store.forUpdate }));
+    const change = await this.#write(
+      (sql) => changeSeriesEnabled(sql, this.#tables, { id, enabled, now: at, next: successor, error: reason, forUpdate: this.#store.forUpdate }),
+      undefined,
+      ({ task }) => [task],
+    );
+    return this.#told(change, [change.task]);
   }
 
   async removeSeries(id: string): Promise<boolean> {
@@ -287,12 +279,26 @@ export class TypeOrmRepository implements TaskRepository {
 
   /** The due timer, and the retention sweep on the watcher's clock, until unwatched. */
   watch(watcher: RepositoryWatcher): () => void {
-    const unwatch = this.#poller.watch(watcher);
+    const unwatch = this.#wakeups.watch(watcher);
     this.#sweeper?.start(watcher.clock);
     return () => {
       unwatch();
       void this.#sweeper?.stop();
     };
+  }
+
+  /** Endings by this repository at once; by other processes within `watchInterval` (see wakeups.ts). */
+  watchEndings(ids: readonly string[], watcher: EndingWatcher): () => void {
+    this.#checkOpen();
+    return this.#wakeups.watchEndings(checkEndingWatch(ids, watcher), watcher);
+  }
+
+  /**
+   * Resolves once other processes' wake-ups reach this repository: on PostgreSQL, while watched,
+   * when its LISTEN connection is up (again, after a lost connection); at once on SQLite.
+   */
+  listening(): Promise<void> {
+    return this.#wakeups.listening();
   }
 
   // ---- operations (SQL in operations-sql.ts) ----
@@ -305,7 +311,7 @@ export class TypeOrmRepository implements TaskRepository {
   async retry(id: string, scheduledAt: number, now: number): Promise<Task> {
     const at = checkEpochMs(scheduledAt, 'retry scheduledAt', 'up');
     checkEpochMs(now, 'retry now', 'down');
-    return this.#write((sql) => retryTask(sql, this.#tables, id, at));
+    return this.#write((sql) => retryTask(sql, this.#tables, id, at), undefined, (task) => [task]);
   }
 
   async purge(filter: PurgeFilter): Promise<number> {
@@ -328,6 +334,7 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async #close(): Promise<void> {
+    await this.#wakeups.close();
     await this.#poller.close();
     await this.#sweeper?.stop();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
@@ -351,11 +358,19 @@ export class TypeOrmRepository implements TaskRepository {
 
   // ---- plumbing ----
 
-  /** One transaction; then, unless `follows` says the scheduled set is unchanged, the timer re-reads. */
-  async #write<T>(work: (sql: Sql) => Promise<T>, follows: (result: T) => boolean = () => true): Promise<T> {
+  /**
+   * One transaction; then, unless `follows` says the scheduled set is unchanged, the timer re-reads.
+   * `woken`: the tasks the write made scheduled, whose wake-up goes out in the same transaction.
+   */
+  async #write<T>(work: (sql: Sql) => Promise<T>, follows: (result: T) => boolean = () => true, woken?: (result: T) => ReadonlyArray<Task | undefined>): Promise<T> {
     this.#checkOpen();
+    const transaction = woken === undefined ? work : async (sql: Sql): Promise<T> => {
+      const result = await work(sql);
+      await this.#wakeups.notify(sql, woken(result));
+      return result;
+    };
     return this.#track(async () => {
-      const result = await this.#store.write(work);
+      const result = await this.#store.write(transaction);
       if (follows(result)) await this.#poller.refresh();
       return result;
     });
@@ -364,6 +379,12 @@ export class TypeOrmRepository implements TaskRepository {
   async #read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     this.#checkOpen();
     return this.#track(() => this.#store.read(work));
+  }
+
+  /** `result`, once the watchers of endings among `tasks` (this repository's own writes) heard of them. */
+  #told<T>(result: T, tasks: ReadonlyArray<Task | undefined>): T {
+    this.#wakeups.ended(tasks);
+    return result;
   }
 
   /** Counts the operation in flight until it settles, so `close()` can wait for it. */
@@ -382,10 +403,3 @@ export class TypeOrmRepository implements TaskRepository {
 
 /** The most tasks one claim takes; the Scheduler asks for as many as it has free workers. */
 const maxClaim = 10_000;
-
-function checkOptions(options: TypeOrmRepositoryOptions): TypeOrmRepositoryOptions {
-  checkKeys(checkObject(options, 'TypeOrmRepository options'), ['pollInterval', 'retention'], 'TypeOrmRepository options');
-  if (options.pollInterval !== undefined) checkInteger(options.pollInterval, 'pollInterval', 1);
-  retentionPolicy(options.retention);
-  return options;
-}
