@@ -1,9 +1,12 @@
 // Instruction counts per task for the W3 path (add one by one, then drain due-now tasks on the
 // heap), under valgrind's callgrind:
-//   node bench/instructions.mjs [--baseline=path/to/dist] [--n=10000,40000]
+//   node bench/instructions.mjs [--build=path/to/dist] [--baseline=path/to/dist] [--n=10000,40000]
+// (--build defaults to this checkout's dist/).
 //
 // Why: on a shared 2-core machine, wall-clock rates of two builds can differ by 2x between runs,
-// while instruction counts are the same whatever else the machine does. Each build runs the probe
+// while instruction counts hardly move with what else the machine does. Node runs
+// `--single-threaded`: with V8's background compiler and GC threads the counts of one build varied
+// by about 20 % between runs, without them by about 1 %. Each build runs the probe
 // at two sizes and in two modes (add only; add then run); the difference between the sizes cancels
 // Node's start-up and the JIT's warm-up, so (big - small) / (N_big - N_small) is the cost per task.
 // Instructions are not time (cache misses and GC pauses weigh differently): this complements
@@ -16,12 +19,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const probe = fileURLToPath(new URL('probes/w3-instructions-case.mjs', import.meta.url));
 const option = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const [small, big] = (option('n') ?? '10000,40000').split(',').map(Number);
-const builds = [['this build', `${root}dist`]];
+const builds = [['this build', option('build') === undefined ? `${root}dist` : resolve(option('build'))]];
 if (option('baseline') !== undefined) builds.push(['baseline', resolve(option('baseline'))]);
 
 /** Instructions of one probe run, as callgrind counts them. */
 function refs(dist, n, mode) {
-  const run = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, probe, dist, String(n), mode], { encoding: 'utf8', cwd: root });
+  const run = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', probe, dist, String(n), mode], { encoding: 'utf8', cwd: root });
   if (run.error !== undefined) throw new Error(`valgrind did not run (apt-get install -y valgrind): ${run.error.message}`);
   const found = /I\s+refs:\s+([\d,]+)/.exec(run.stderr);
   if (run.status !== 0 || found === null) throw new Error(`callgrind run failed:\n${run.stderr.slice(-2000)}`);
