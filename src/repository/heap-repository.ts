@@ -5,6 +5,7 @@ import {
   StateConflictError,
   TaskCancelledError,
   TaskNotFoundError,
+  TransactionUnsupportedError,
 } from '../errors.js';
 import type { Series } from '../schedule/series.js';
 import { settleFlow } from '../task/flow.js';
@@ -20,7 +21,8 @@ import type { PendingExtra } from './pending-task.js';
 import { Retention } from './retention.js';
 import type { RetentionOptions } from './retention.js';
 import { checkPurgeFilter, checkRetryTimes, isRetryable, refuseRetry, retriedChange, StatsTally } from './operations.js';
-import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
+import { planSeriesConflict } from './series-conflict.js';
+import type { AddOptions, Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
 
 export interface HeapRepositoryOptions {
   /** How long ended tasks are kept. */
@@ -71,7 +73,8 @@ export class HeapRepository implements TaskRepository {
     return this.#tasks.size;
   }
 
-  add(tasks: readonly NewTask[]): Promise<Task[]> {
+  add(tasks: readonly NewTask[], options?: AddOptions): Promise<Task[]> {
+    if (options?.transaction !== undefined) return Promise.reject(noTransactions());
     const seen = tasks.length > 1 ? new Set<string>() : undefined;
     for (const t of tasks) {
       if (this.#tasks.has(t.id) || seen?.has(t.id) === true) return Promise.reject(new DuplicateIdError(t.id));
@@ -235,13 +238,47 @@ export class HeapRepository implements TaskRepository {
     return Promise.resolve(true);
   }
 
-  addSeries(series: Series, first: NewTask): Promise<Task> {
-    if (this.#series.has(series.id)) return Promise.reject(new DuplicateIdError(series.id));
+  addSeries(series: Series, first: NewTask, options?: AddOptions): Promise<Task> {
+    if (options?.transaction !== undefined) return Promise.reject(noTransactions());
+    const existing = this.#series.get(series.id);
+    if (existing !== undefined && (options?.onConflict ?? 'reject') === 'reject') return Promise.reject(new DuplicateIdError(series.id, 'series'));
     if (this.#tasks.has(first.id)) return Promise.reject(new DuplicateIdError(first.id));
-    this.#series.set(series.id, Object.freeze({ ...series }));
+    if (existing === undefined) {
+      this.#series.set(series.id, Object.freeze({ ...series }));
+    } else {
+      let plan;
+      try {
+        plan = planSeriesConflict(existing, series, first, this.#occurrences(series.id), options?.onConflict ?? 'reject');
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (plan.kind === 'unchanged') return Promise.resolve(exposed(plan.task));
+      if (plan.series !== undefined) this.#series.set(series.id, plan.series);
+      if (plan.kind === 'replace') {
+        if (plan.moved) {
+          this.#enqueue(plan.task);
+          this.#heap.staled();
+          this.#follow();
+        }
+        return Promise.resolve(exposed(plan.task));
+      }
+    }
     const task = this.#insert(first);
     this.#follow();
     return Promise.resolve(task);
+  }
+
+  /** A series' scheduled and dispatched occurrences, and its latest one. */
+  #occurrences(seriesId: string): Task[] {
+    const found = new Set<PendingTask | Task>();
+    for (const id of this.#index.active.get(seriesId) ?? []) found.add(this.#tasks.get(id) as Task);
+    let latest: PendingTask | Task | undefined;
+    for (const id of this.#index.bySeries.get(seriesId) ?? []) {
+      const task = this.#tasks.get(id) as Task;
+      if (latest === undefined || task.seq > latest.seq) latest = task;
+    }
+    if (latest !== undefined) found.add(latest);
+    return [...found].map(exposed);
   }
 
   getSeries(id: string): Promise<Series | undefined> {
@@ -396,6 +433,10 @@ export class HeapRepository implements TaskRepository {
 /** What leaves the repository: the snapshot a record stands for, or the stored snapshot itself. */
 function exposed(task: PendingTask | Task): Task {
   return task instanceof PendingTask ? task.toTask() : task;
+}
+
+function noTransactions(): Error {
+  return new TransactionUnsupportedError('the heap repository has no transactions to join: schedule without { manager }, or use the TypeORM repository');
 }
 
 function notScheduled(task: Task): Error {

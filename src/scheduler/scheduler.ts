@@ -1,12 +1,13 @@
-import { AbortedError, InvalidArgumentError, ListenerFailedError, NotRunningError, TaskNotFoundError } from '../errors.js';
+import { AbortedError, InvalidArgumentError, ListenerFailedError, NotRunningError, SeriesNotFoundError, TaskNotFoundError } from '../errors.js';
 import { HookRunner } from '../hooks/hook-runner.js';
-import type { TaskRepository } from '../repository/task-repository.js';
 import { isEnded } from '../task/task.js';
 import type { Task, TaskQuery } from '../task/task.js';
-import { checkId } from '../validation/validate.js';
-import type { ScheduleInput, StepInput, UpdateInput } from '../validation/validate.js';
+import type { Series } from '../schedule/series.js';
+import { checkId, checkWriteOptions } from '../validation/validate.js';
+import type { ScheduleInput, StepInput, UpdateInput, WriteOptions } from '../validation/validate.js';
 import { writeFor } from './caller-write.js';
 import { Core, SchedulerState } from './core.js';
+import { addSeries, addTasks, refuseSeriesId } from './enqueue.js';
 import { schedulerEventNames } from './events.js';
 import type { SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
 import { toChain, toGroup, toWithCallbacks } from './flow-input.js';
@@ -168,13 +169,16 @@ export class Scheduler {
   }
 
   /**
-   * Schedules a task, or with `schedule` a recurring series (resolving with its first occurrence).
-   * Rejects with `ERR_INVALID_ARGUMENT`, `ERR_UNKNOWN_WORK` or `ERR_DUPLICATE_ID` and stores nothing.
+   * Schedules a task, or with `schedule` a recurring series (resolving with its first occurrence,
+   * or with `onConflict` 'keep'/'replace' on an existing series, its current one). With
+   * `{ manager }` the write joins your open TypeORM transaction. Rejects with
+   * `ERR_INVALID_ARGUMENT`, `ERR_UNKNOWN_WORK` or `ERR_DUPLICATE_ID` and stores nothing.
    */
-  async schedule(input: ScheduleInput): Promise<Task> {
-    if (typeof input === 'object' && input !== null && input.schedule !== undefined) return this.#addSeries(input);
+  async schedule(input: ScheduleInput, options?: WriteOptions): Promise<Task> {
+    const { transaction } = checkWriteOptions(options);
+    if (typeof input === 'object' && input !== null && input.schedule !== undefined) return addSeries(this.#core, toNewSeries(input, this.#inputContext()), transaction);
     const plain = typeof input === 'object' && input !== null && input.onSuccess === undefined && input.onFailure === undefined;
-    return (await this.#add(plain ? [toNewTask(input, this.#inputContext())] : toWithCallbacks(input, this.#inputContext())))[0] as Task;
+    return (await addTasks(this.#core, plain ? [toNewTask(input, this.#inputContext())] : toWithCallbacks(input, this.#inputContext()), transaction))[0] as Task;
   }
 
   /**
@@ -183,7 +187,7 @@ export class Scheduler {
    */
   async chain(steps: readonly StepInput[], options: ChainOptions = {}): Promise<Flow> {
     const { id, tasks } = toChain(steps, options, this.#inputContext());
-    return { id, tasks: await this.#add(tasks) };
+    return { id, tasks: await addTasks(this.#core, tasks, undefined) };
   }
 
   /**
@@ -192,14 +196,27 @@ export class Scheduler {
    */
   async group(members: readonly StepInput[], options: GroupOptions = {}): Promise<Flow> {
     const { id, tasks } = toGroup(members, options, this.#inputContext());
-    return { id, tasks: await this.#add(tasks) };
+    return { id, tasks: await addTasks(this.#core, tasks, undefined) };
   }
 
-  /** Schedules many tasks in one repository write: all are stored, or none. */
-  async scheduleMany(inputs: readonly ScheduleInput[]): Promise<Task[]> {
+  /** Schedules many tasks in one repository write: all are stored, or none. `{ manager }` as for `schedule()`. */
+  async scheduleMany(inputs: readonly ScheduleInput[], options?: WriteOptions): Promise<Task[]> {
     if (!Array.isArray(inputs)) throw new InvalidArgumentError('scheduleMany', 'an array of schedule inputs', inputs);
+    const { transaction } = checkWriteOptions(options);
     const context = this.#inputContext();
-    return this.#add(inputs.map((input: ScheduleInput) => toNewTask(input, context, 'scheduleMany')));
+    return addTasks(this.#core, inputs.map((input: ScheduleInput) => toNewTask(input, context, 'scheduleMany')), transaction);
+  }
+
+  /** Every series, by creation. */
+  async listSeries(): Promise<Series[]> {
+    return this.#core.repository.listSeries();
+  }
+
+  /** The series, or `ERR_SERIES_NOT_FOUND`. */
+  async getSeries(id: string): Promise<Series> {
+    const series = await this.#core.repository.getSeries(checkId(id, 'seriesId'));
+    if (series === undefined) throw new SeriesNotFoundError(id);
+    return series;
   }
 
   /** The task, or `ERR_TASK_NOT_FOUND`. */
@@ -233,7 +250,7 @@ export class Scheduler {
   async cancel(id: string): Promise<boolean> {
     checkId(id);
     const core = this.#core;
-    const task = await writeFor(this.#core, 'cancel', id, () => core.repository.cancel(id, core.clock.now()));
+    const task = await refuseSeriesId(core, id, () => writeFor(core, 'cancel', id, () => core.repository.cancel(id, core.clock.now())));
     if (task === undefined) return false;
     if (core.events.has('task:cancelled')) core.events.emit('task:cancelled', { task });
     if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'cancel' });
@@ -247,7 +264,7 @@ export class Scheduler {
     checkId(id);
     const core = this.#core;
     const patch = toPatch(input, { now: core.clock.now(), maxParamBytes: core.settings.maxParamBytes });
-    const task = await writeFor(this.#core, 'update', id, () => core.repository.update(id, patch));
+    const task = await refuseSeriesId(core, id, () => writeFor(core, 'update', id, () => core.repository.update(id, patch)));
     core.wakeIfDue([task]);
     core.events.emit('task:updated', { task });
     if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'update' });
@@ -341,30 +358,6 @@ export class Scheduler {
   #inputContext(): InputContext {
     const core = this.#core;
     return { now: core.clock.now(), maxParamBytes: core.settings.maxParamBytes, dispatcher: core.dispatcher };
-  }
-
-  async #addSeries(input: ScheduleInput): Promise<Task> {
-    const core = this.#core;
-    const { series, schedule, first } = toNewSeries(input, this.#inputContext());
-    const task = await writeFor(this.#core, 'schedule', series.id, () => core.repository.addSeries(series, first));
-    core.series.remember(series.id, schedule);
-    core.wakeIfDue([task]);
-    core.events.emit('task:scheduled', { task });
-    if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'schedule' });
-    return task;
-  }
-
-  async #add(tasks: Parameters<TaskRepository['add']>[0]): Promise<Task[]> {
-    const core = this.#core;
-    const stored = await writeFor(this.#core, 'schedule', tasks[0]?.id ?? '', () => core.repository.add(tasks));
-    core.wakeIfDue(stored);
-    const observe = core.hooks.has('onUpdate');
-    const emit = core.events.has('task:scheduled');
-    for (const task of stored) {
-      if (emit) core.events.emit('task:scheduled', { task });
-      if (observe) await core.hooks.observe('onUpdate', { task, kind: 'schedule' });
-    }
-    return stored;
   }
 
   // ---- stopping ----

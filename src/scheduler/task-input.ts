@@ -7,8 +7,8 @@ import { toFrozenJson } from '../task/json.js';
 import { newId } from '../task/id.js';
 import { toRetryPolicy } from '../task/retry.js';
 import { TaskState } from '../task/task.js';
-import type { NewTask, TaskPatch, TaskQuery } from '../task/task.js';
-import { checkCount, checkDeadline, checkGrace, checkId, checkKeys, checkMeta, checkMisfire, checkObject, checkParam, checkPriority, checkSchedule, checkTime, checkTimeout } from '../validation/validate.js';
+import type { NewTask, OnConflict, TaskPatch, TaskQuery } from '../task/task.js';
+import { checkCount, checkDeadline, checkGrace, checkId, checkKeys, checkMeta, checkMisfire, checkObject, checkOnConflict, checkParam, checkPriority, checkSchedule, checkTime, checkTimeout } from '../validation/validate.js';
 import type { ScheduleInput, UpdateInput } from '../validation/validate.js';
 
 /**
@@ -23,7 +23,7 @@ export interface InputContext {
 }
 
 export const oneOffKeys = ['id', 'workId', 'param', 'at', 'delay', 'priority', 'meta', 'retry', 'timeout', 'deadline'] as const;
-const seriesKeys = [...oneOffKeys, 'schedule', 'misfire', 'grace'] as const;
+const seriesKeys = [...oneOffKeys, 'schedule', 'misfire', 'grace', 'onConflict'] as const;
 const updateKeys = ['at', 'delay', 'param', 'priority', 'meta'] as const;
 const queryKeys = ['state', 'workId', 'seriesId', 'flowId', 'limit', 'offset'] as const;
 
@@ -56,6 +56,7 @@ const manyKeys: readonly string[] = [...oneOffKeys, 'schedule'];
 
 export interface NewSeries {
   readonly series: Series;
+  readonly onConflict: OnConflict;
   readonly schedule: Schedule;
   /** The first occurrence. */
   readonly first: NewTask;
@@ -84,7 +85,7 @@ export function toNewSeries(input: ScheduleInput, context: InputContext): NewSer
     createdAt: context.now,
   };
   const at = checkTime(object, context.now, false) ?? firstTime(schedule, context.now);
-  return { series, schedule, first: occurrence(series, at, context.now) };
+  return { series, onConflict: checkOnConflict(object['onConflict']), schedule, first: occurrence(series, at, context.now) };
 }
 
 /** The changes of `update()`: at least one field. */

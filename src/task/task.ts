@@ -281,3 +281,14 @@ export function createdTask(t: NewTask, seq: number): Task {
     dependsOn: t.dependsOn ?? null,
   });
 }
+
+/**
+ * What adding a series whose id exists (or a task whose `key` a pending task holds) does: refuse
+ * with a typed error, keep what is stored (and return it), or replace it with the new definition.
+ */
+export const OnConflict = {
+  Reject: 'reject',
+  Keep: 'keep',
+  Replace: 'replace',
+} as const;
+export type OnConflict = (typeof OnConflict)[keyof typeof OnConflict];

@@ -6,6 +6,7 @@ import type { JsonValue, NewTask, Task } from '../task/task.js';
 import { TaskState } from '../task/task.js';
 import { FakeClock } from './fake-clock.js';
 import { flowContract } from './flow-contract.js';
+import { keysContract } from './keys-contract.js';
 import { operationsContract } from './operations-contract.js';
 
 /** What a contract run needs from the implementation under test: a fresh, empty repository. */
@@ -548,6 +549,9 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
 
     describe('flows', () => {
       flowContract(() => repo, newTask);
+    });
+    describe('conflicts and keys', () => {
+      keysContract(() => repo, newTask);
     });
     operationsContract(() => repo);
   });

@@ -2,9 +2,10 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { defaultRetry, toRetryPolicy } from '../../task/retry.js';
-import { ReleaseWhen, TaskState } from '../../task/task.js';
+import { OnConflict, ReleaseWhen, TaskState } from '../../task/task.js';
+import type { AddOptions } from '../task-repository.js';
 import type { AttemptError, Dependency, JsonValue, NewTask, TaskError, TaskOutcome, TaskPatch } from '../../task/task.js';
-import { checkEpochMs, checkGrace, checkMeta, checkMisfire, checkObject, checkPriority, checkText, checkTimeout, isStorableText, maxTime } from '../../validation/validate.js';
+import { checkEpochMs, checkGrace, checkKeys, checkMeta, checkMisfire, checkObject, checkPriority, checkText, checkTimeout, isStorableText, maxTime } from '../../validation/validate.js';
 import type { ClaimPlan } from './task-store.js';
 
 /**
@@ -25,6 +26,15 @@ function checkRetry(retry: unknown, what: string): NewTask['retry'] {
 
 function checkNullableTimeout(timeout: unknown, what: string): number | null {
   return timeout === null ? null : (checkTimeout(timeout, what) ?? null);
+}
+
+/** `add` and `addSeries` options, with their defaults. */
+export function checkAddOptions(options: AddOptions): { onConflict: OnConflict; transaction: unknown } {
+  const object = checkObject(options, 'add options');
+  checkKeys(object, ['transaction', 'onConflict'], 'add options');
+  const { onConflict = OnConflict.Reject, transaction } = options;
+  if (!(Object.values(OnConflict) as unknown[]).includes(onConflict)) throw new InvalidArgumentError('onConflict', "'reject', 'keep' or 'replace'", onConflict);
+  return { onConflict, transaction };
 }
 
 export function checkNewTask(task: NewTask): NewTask {

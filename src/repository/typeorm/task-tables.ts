@@ -139,6 +139,15 @@ export class TaskTables {
     await sql(`INSERT INTO ${this.series} (${seriesColumns}) VALUES (${placeholders(1, seriesColumnCount)})`, seriesValues(series, seq));
   }
 
+  /** Writes a changed series back (its definition and state; its id, seq and creation time stay). */
+  async saveSeries(sql: Sql, series: Series): Promise<void> {
+    const values = seriesValues(series, 0);
+    // seriesValues' order: id, seq, then the rest; seq is left as stored.
+    const names = seriesColumns.split(', ');
+    const set = names.slice(2).map((name, i) => `${name} = $${i + 2}`).join(', ');
+    await sql(`UPDATE ${this.series} SET ${set} WHERE id = $1`, [values[0], ...values.slice(2)]);
+  }
+
   /** Creation order: one more than the largest so far. Safe because every insert holds `lockInserts`. */
   async #nextSeq(sql: Sql, table: string): Promise<number> {
     const [row] = (await sql(`SELECT MAX(seq) AS seq FROM ${table}`)).rows;

@@ -6,8 +6,8 @@ import { checkCount, checkEpochMs, checkInteger, checkKeys, checkObject, checkTe
 import { compareTasks, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
-import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
-import { checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
+import type { AddOptions, Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
+import { checkAddOptions, checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
 import { DuePoller } from './due-poller.js';
 import { completeTask, recoverTasks } from './ending-sql.js';
 import { tableSql } from './entities.js';
@@ -234,11 +234,12 @@ export class TypeOrmRepository implements TaskRepository {
     });
   }
 
-  async addSeries(series: Series, first: NewTask): Promise<Task> {
+  async addSeries(series: Series, first: NewTask, options: AddOptions = {}): Promise<Task> {
     const checked = checkSeries(series);
     const occurrence = checkNewTask(first);
+    const { onConflict } = checkAddOptions(options);
     return this.#mapUniqueViolation([occurrence.id], () =>
-      this.#write((sql) => insertSeries(sql, this.#tables, checked, occurrence)),
+      this.#write((sql) => insertSeries(sql, this.#tables, checked, occurrence, onConflict, this.#store.forUpdate)),
     );
   }
 
