@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
+import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SharedDataSourceError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { checkCount, checkEpochMs, checkInteger, checkKeys, checkObject, checkText, isStorableText } from '../../validation/validate.js';
@@ -27,6 +27,7 @@ import { toTask } from './task-row.js';
 import { storeType } from './task-store.js';
 import type { Ending, Sql, TaskStore } from './task-store.js';
 import { TaskTables } from './task-tables.js';
+import { joinTransaction } from './transaction-join.js';
 
 const taskStates: readonly string[] = Object.values(TaskState);
 
@@ -77,14 +78,18 @@ export class TypeOrmRepository implements TaskRepository {
 
   /**
    * A repository on your own initialised DataSource, on which `kokugenMigrations` have run. On
-   * SQLite, give kokugen a DataSource of its own: TypeORM runs every query of a SQLite DataSource
-   * on one connection, where another user's transaction would interleave with kokugen's.
+   * SQLite, give kokugen a DataSource of its own (on the same file if you like): TypeORM runs
+   * every query of a SQLite DataSource on one connection, where the application's transactions and
+   * kokugen's would interleave, so a DataSource with entities other than kokugen's is refused
+   * with `ERR_SHARED_DATA_SOURCE`. Enqueue in the application's transactions with
+   * `schedule(input, { manager })`.
    */
   constructor(dataSource: DataSource, options: TypeOrmRepositoryOptions = {}) {
     const type = typeof dataSource?.createQueryRunner === 'function' ? storeType(dataSource) : undefined;
     if (type === undefined || !dataSource.isInitialized) {
       throw new InvalidArgumentError('TypeOrmRepository dataSource', "an initialized TypeORM DataSource of type 'sqlite' or 'postgres'", dataSource);
     }
+    if (type === 'sqlite') refuseShared(dataSource);
     const { pollInterval = 1_000 } = checkOptions(options);
     const retention = retentionPolicy(options.retention);
     this.#dataSource = dataSource;
@@ -107,8 +112,9 @@ export class TypeOrmRepository implements TaskRepository {
     return this.#dataSource;
   }
 
-  async add(tasks: readonly NewTask[]): Promise<Task[]> {
+  async add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<Task[]> {
     if (!Array.isArray(tasks)) throw new InvalidArgumentError('add', 'an array of new tasks', tasks);
+    const { transaction } = checkAddOptions(options);
     const checked = tasks.map(checkNewTask);
     const seen = new Set<string>();
     for (const task of checked) {
@@ -118,7 +124,7 @@ export class TypeOrmRepository implements TaskRepository {
     if (checked.length === 0) return [];
     return this.#mapUniqueViolation(
       checked.map((t) => t.id),
-      () => this.#write((sql) => this.#tables.insert(sql, checked)),
+      () => this.#writeIn(transaction, (sql) => this.#tables.insert(sql, checked)),
     );
   }
 
@@ -237,9 +243,9 @@ export class TypeOrmRepository implements TaskRepository {
   async addSeries(series: Series, first: NewTask, options: AddOptions = {}): Promise<Task> {
     const checked = checkSeries(series);
     const occurrence = checkNewTask(first);
-    const { onConflict } = checkAddOptions(options);
+    const { onConflict, transaction } = checkAddOptions(options);
     return this.#mapUniqueViolation([occurrence.id], () =>
-      this.#write((sql) => insertSeries(sql, this.#tables, checked, occurrence, onConflict, this.#store.forUpdate)),
+      this.#writeIn(transaction, (sql) => insertSeries(sql, this.#tables, checked, occurrence, onConflict, this.#store.forUpdate)),
     );
   }
 
@@ -337,8 +343,8 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   /**
-   * kokugen checks ids under its insert lock, so a unique violation means another writer (not
-   * kokugen) took one of `ids` meanwhile: report it as the typed error too.
+   * kokugen checks ids before it inserts, so a unique violation means another writer took one of
+   * `ids` meanwhile (a concurrent add of the same id): report it as the typed error too.
    */
   async #mapUniqueViolation<T>(ids: readonly string[], write: () => Promise<T>): Promise<T> {
     try {
@@ -362,6 +368,21 @@ export class TypeOrmRepository implements TaskRepository {
     });
   }
 
+  /**
+   * `#write`, or with a caller's transaction (see transaction-join.ts) the same steps on its
+   * QueryRunner; the timer re-reads once the caller committed.
+   */
+  async #writeIn<T>(transaction: unknown, work: (sql: Sql) => Promise<T>): Promise<T> {
+    if (transaction === undefined) return this.#write(work);
+    const joined = joinTransaction(transaction, this.#dataSource);
+    this.#checkOpen();
+    const result = await this.#track(() => work(joined.sql));
+    joined.afterCommit(() => {
+      if (this.#closing === undefined) void this.#poller.refresh().catch(() => undefined);
+    });
+    return result;
+  }
+
   async #read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     this.#checkOpen();
     return this.#track(() => this.#store.read(work));
@@ -383,6 +404,13 @@ export class TypeOrmRepository implements TaskRepository {
 
 /** The most tasks one claim takes; the Scheduler asks for as many as it has free workers. */
 const maxClaim = 10_000;
+
+/** A SQLite DataSource that maps entities other than kokugen's is the application's too. */
+function refuseShared(dataSource: DataSource): void {
+  const own = new Set([tasksTable, seriesTable]);
+  const other = dataSource.entityMetadatas.find((metadata) => !own.has(metadata.tableName));
+  if (other !== undefined) throw new SharedDataSourceError(`its entities include ${JSON.stringify(other.name)}`);
+}
 
 function checkOptions(options: TypeOrmRepositoryOptions): TypeOrmRepositoryOptions {
   checkKeys(checkObject(options, 'TypeOrmRepository options'), ['pollInterval', 'retention'], 'TypeOrmRepository options');
