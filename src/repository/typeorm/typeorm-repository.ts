@@ -28,6 +28,7 @@ import { storeType } from './task-store.js';
 import type { Ending, Sql, TaskStore } from './task-store.js';
 import { TaskTables } from './task-tables.js';
 import { joinTransaction } from './transaction-join.js';
+import { asSchemaError } from './schema-error.js';
 
 const taskStates: readonly string[] = Object.values(TaskState);
 
@@ -390,7 +391,9 @@ export class TypeOrmRepository implements TaskRepository {
 
   /** Counts the operation in flight until it settles, so `close()` can wait for it. */
   #track<T>(operation: () => Promise<T>): Promise<T> {
-    const promise = operation();
+    const promise = operation().catch((error: unknown) => {
+      throw asSchemaError(error);
+    });
     this.#inFlight.add(promise);
     const forget = (): void => void this.#inFlight.delete(promise);
     promise.then(forget, forget);
