@@ -29,7 +29,7 @@ export type { HookEvent, HookName, LoopHooks, UpdateKind } from './hooks/loop-ho
 export { SystemClock } from './clock/system-clock.js';
 export type { SystemClockOptions } from './clock/system-clock.js';
 export type { Clock, ClockTimer } from './clock/clock.js';
-export { Backoff, isEnded, maxErrorHistory, OnConflict, RecoveryPolicy, ReleaseWhen, TaskState } from './task/task.js';
+export { Backoff, isEnded, KeyHeld, maxErrorHistory, OnConflict, RecoveryPolicy, ReleaseWhen, TaskState } from './task/task.js';
 export type { AttemptError, Dependency, EndedState, JsonValue, RetryPolicy, Task, TaskError, TaskOutcome, TaskQuery } from './task/task.js';
 export {
   AbortedError,

@@ -9,7 +9,7 @@ import {
 } from '../errors.js';
 import type { Series } from '../schedule/series.js';
 import { settleFlow } from '../task/flow.js';
-import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
+import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, OnConflict, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 import { checkKeys, checkObject } from '../validation/validate.js';
 import { DueTimer } from './due-timer.js';
@@ -21,6 +21,7 @@ import type { PendingExtra } from './pending-task.js';
 import { Retention } from './retention.js';
 import type { RetentionOptions } from './retention.js';
 import { checkPurgeFilter, checkRetryTimes, isRetryable, refuseRetry, retriedChange, StatsTally } from './operations.js';
+import { keysOf, planKeys } from './key-conflict.js';
 import { planSeriesConflict } from './series-conflict.js';
 import type { AddOptions, Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
 
@@ -80,6 +81,7 @@ export class HeapRepository implements TaskRepository {
       if (this.#tasks.has(t.id) || seen?.has(t.id) === true) return Promise.reject(new DuplicateIdError(t.id));
       seen?.add(t.id);
     }
+    if (tasks.some((t) => t.key !== undefined && t.key !== null)) return this.#addKeyed(tasks, options?.onConflict ?? OnConflict.Reject);
     const stored = tasks.map((t) => this.#insert(t));
     this.#follow();
     return Promise.resolve(stored);
@@ -266,6 +268,42 @@ export class HeapRepository implements TaskRepository {
     const task = this.#insert(first);
     this.#follow();
     return Promise.resolve(task);
+  }
+
+  /** `add` of tasks with dedup keys, as `planKeys` decides. */
+  #addKeyed(tasks: readonly NewTask[], onConflict: OnConflict): Promise<Task[]> {
+    let plan;
+    try {
+      const holders = new Map(keysOf(tasks).map((key) => [key, this.#holders(key)]));
+      plan = planKeys(tasks, holders, onConflict);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    for (const running of plan.detach) {
+      this.#tasks.set(running.id, snapshot(running, { key: null }));
+      this.#index.unkeyed(running.key as string, running.id);
+    }
+    const stored = plan.steps.map((step) => {
+      if (step.kind === 'insert') return this.#insert(step.task);
+      if (step.kind === 'replace') {
+        this.#enqueue(step.task);
+        this.#heap.staled();
+      }
+      return step.task;
+    });
+    this.#follow();
+    return Promise.resolve(stored);
+  }
+
+  /** The scheduled and dispatched tasks that have `key`; the index forgets the others. */
+  #holders(key: string): Task[] {
+    const holders: Task[] = [];
+    for (const id of [...(this.#index.byKey.get(key) ?? [])]) {
+      const task = this.#tasks.get(id);
+      if (task !== undefined && task.key === key && (task.state === TaskState.Scheduled || task.state === TaskState.Dispatched)) holders.push(exposed(task));
+      else this.#index.unkeyed(key, id);
+    }
+    return holders;
   }
 
   /** A series' scheduled and dispatched occurrences, and its latest one. */

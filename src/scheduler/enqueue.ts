@@ -1,6 +1,6 @@
 import { TaskNotFoundError } from '../errors.js';
 import { sameDefinition } from '../repository/series-conflict.js';
-import type { NewTask, Task } from '../task/task.js';
+import type { NewTask, OnConflict, Task } from '../task/task.js';
 import { writeFor } from './caller-write.js';
 import type { Core } from './core.js';
 import type { NewSeries } from './task-input.js';
@@ -13,13 +13,27 @@ import type { NewSeries } from './task-input.js';
  * its timer after that commit.
  */
 
-export async function addTasks(core: Core, tasks: readonly NewTask[], transaction: unknown): Promise<Task[]> {
-  const write = (): Promise<Task[]> => core.repository.add(tasks, transaction === undefined ? undefined : { transaction });
+/**
+ * New tasks; with dedup keys, `onConflict` may answer some with the task holding the key (kept,
+ * or rewritten: `task:updated`) instead of a new one (`task:scheduled`).
+ */
+export async function addTasks(core: Core, tasks: readonly NewTask[], transaction: unknown, onConflict: OnConflict = 'reject'): Promise<Task[]> {
+  const keyed = tasks.some((task) => task.key !== undefined && task.key !== null);
+  const options = keyed || transaction !== undefined ? { ...(transaction === undefined ? {} : { transaction }), ...(keyed ? { onConflict } : {}) } : undefined;
+  const write = (): Promise<Task[]> => core.repository.add(tasks, options);
   const stored = transaction === undefined ? await writeFor(core, 'schedule', tasks[0]?.id ?? '', write) : await write();
   if (transaction === undefined) core.wakeIfDue(stored);
   const observe = core.hooks.has('onUpdate');
   const emit = core.events.has('task:scheduled');
-  for (const task of stored) {
+  for (let i = 0; i < stored.length; i++) {
+    const task = stored[i] as Task;
+    if (task.id !== tasks[i]?.id) {
+      if (onConflict === 'replace') {
+        core.events.emit('task:updated', { task });
+        if (observe) await core.hooks.observe('onUpdate', { task, kind: 'update' });
+      }
+      continue;
+    }
     if (emit) core.events.emit('task:scheduled', { task });
     if (observe) await core.hooks.observe('onUpdate', { task, kind: 'schedule' });
   }

@@ -23,7 +23,7 @@ import { checkSchedulerOptions, checkStopOptions } from './scheduler-options.js'
 import type { SchedulerOptions, StopOptions } from './scheduler-options.js';
 import { SeriesBook } from './series-book.js';
 import { disableSeries, enableSeries, removeStored } from './series-controls.js';
-import { toNewSeries, toNewTask, toPatch, toQuery } from './task-input.js';
+import { batchOnConflict, toNewSeries, toNewTask, toPatch, toQuery } from './task-input.js';
 import type { InputContext } from './task-input.js';
 
 export { SchedulerState } from './core.js';
@@ -178,7 +178,8 @@ export class Scheduler {
     const { transaction } = checkWriteOptions(options);
     if (typeof input === 'object' && input !== null && input.schedule !== undefined) return addSeries(this.#core, toNewSeries(input, this.#inputContext()), transaction);
     const plain = typeof input === 'object' && input !== null && input.onSuccess === undefined && input.onFailure === undefined;
-    return (await addTasks(this.#core, plain ? [toNewTask(input, this.#inputContext())] : toWithCallbacks(input, this.#inputContext()), transaction))[0] as Task;
+    const tasks = plain ? [toNewTask(input, this.#inputContext())] : toWithCallbacks(input, this.#inputContext());
+    return (await addTasks(this.#core, tasks, transaction, batchOnConflict([input], 'schedule')))[0] as Task;
   }
 
   /**
@@ -204,7 +205,8 @@ export class Scheduler {
     if (!Array.isArray(inputs)) throw new InvalidArgumentError('scheduleMany', 'an array of schedule inputs', inputs);
     const { transaction } = checkWriteOptions(options);
     const context = this.#inputContext();
-    return addTasks(this.#core, inputs.map((input: ScheduleInput) => toNewTask(input, context, 'scheduleMany')), transaction);
+    const tasks = inputs.map((input: ScheduleInput) => toNewTask(input, context, 'scheduleMany'));
+    return addTasks(this.#core, tasks, transaction, batchOnConflict(inputs, 'scheduleMany'));
   }
 
   /** Every series, by creation. */

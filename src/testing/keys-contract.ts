@@ -91,4 +91,59 @@ export function keysContract(repo: () => TaskRepository, newTask: (overrides?: P
     expect(await repo().getSeries('nightly')).toMatchObject({ enabled: false, param: { n: 2 } });
     expect(await repo().get('n-2')).toBeUndefined();
   });
+
+  const keyed = (id: string, key: string, extra: Partial<NewTask> = {}): NewTask => newTask({ id, key, scheduledAt: 100, ...extra });
+
+  it('keys: a task stores its key; a second scheduled one with the key is refused (ERR_DUPLICATE_KEY), storing nothing', async () => {
+    const [a] = await repo().add([keyed('a', 'k')]);
+    expect(a).toMatchObject({ key: 'k', keyHeld: 'scheduled' });
+    expect((await repo().add([newTask({ id: 'plain' })]))[0]).toMatchObject({ key: null, keyHeld: null });
+    const error = await repo().add([newTask({ id: 'x' }), keyed('b', 'k')]).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_DUPLICATE_KEY', key: 'k', taskId: 'a' });
+    expect(await repo().get('b')).toBeUndefined();
+    expect(await repo().get('x')).toBeUndefined();
+    expect(await codeOf(repo().add([keyed('c', 'z'), keyed('d', 'z')]))).toBe('ERR_INVALID_ARGUMENT');
+  });
+
+  it("keys: 'keep' answers with the holder; 'replace' rewrites it in place", async () => {
+    await repo().add([keyed('a', 'k', { param: 1 })]);
+    const [kept, fresh] = await repo().add([keyed('b', 'k', { param: 2 }), keyed('c', 'other')], { onConflict: 'keep' });
+    expect(kept).toMatchObject({ id: 'a', param: 1, scheduledAt: 100 });
+    expect(fresh).toMatchObject({ id: 'c', key: 'other', state: TaskState.Scheduled });
+    expect(await repo().get('b')).toBeUndefined();
+    const [replaced] = await repo().add([keyed('d', 'k', { param: 3, scheduledAt: 50, priority: 4, workId: 'w2' })], { onConflict: 'replace' });
+    expect(replaced).toMatchObject({ id: 'a', param: 3, scheduledAt: 50, priority: 4, workId: 'w2', key: 'k', state: TaskState.Scheduled });
+    expect(await repo().get('a')).toEqual(replaced);
+    expect(await repo().get('d')).toBeUndefined();
+    expect((await repo().claimDue(50, 10, 'me')).map((t) => t.id)).toEqual(['a']);
+  });
+
+  it('keys: a running holder gives its key to a new task; its retry then holds none', async () => {
+    await repo().add([keyed('a', 'k')]);
+    await repo().claimDue(100, 1, 'me');
+    const [b] = await repo().add([keyed('b', 'k')]);
+    expect(b).toMatchObject({ id: 'b', key: 'k', state: TaskState.Scheduled });
+    expect(await repo().get('a')).toMatchObject({ key: null, state: TaskState.Dispatched });
+    await repo().complete('a', { state: TaskState.Scheduled, scheduledAt: 200, error: { name: 'E', message: 'again', attempt: 1, at: 100 } }, 100);
+    expect(await repo().get('a')).toMatchObject({ key: null, state: TaskState.Scheduled });
+    expect(await codeOf(repo().add([keyed('c', 'k')]))).toBe('ERR_DUPLICATE_KEY');
+  });
+
+  it("keys: held until ended, a running holder refuses a new task; 'replace' cannot change it (ERR_ALREADY_DISPATCHED)", async () => {
+    await repo().add([keyed('a', 'k', { keyHeld: 'ended' })]);
+    await repo().claimDue(100, 1, 'me');
+    expect(await codeOf(repo().add([keyed('b', 'k')]))).toBe('ERR_DUPLICATE_KEY');
+    expect((await repo().add([keyed('b', 'k')], { onConflict: 'keep' }))[0]).toMatchObject({ id: 'a', state: TaskState.Dispatched });
+    expect(await codeOf(repo().add([keyed('b', 'k')], { onConflict: 'replace' }))).toBe('ERR_ALREADY_DISPATCHED');
+    await repo().complete('a', { state: TaskState.Done, result: null }, 150);
+    expect((await repo().add([keyed('b', 'k')]))[0]).toMatchObject({ id: 'b', key: 'k' });
+  });
+
+  it('keys: a task that ended, was cancelled or removed frees its key', async () => {
+    await repo().add([keyed('a', 'k')]);
+    await repo().cancel('a', 10);
+    await repo().add([keyed('b', 'k')]);
+    await repo().remove('b');
+    expect((await repo().add([keyed('c', 'k')]))[0]?.id).toBe('c');
+  });
 }

@@ -3,7 +3,7 @@ import type { Schedule } from '../schedule/schedule.js';
 import { Misfire } from '../schedule/series.js';
 import { toFrozenJson } from '../task/json.js';
 import type { RetryInput } from '../task/retry.js';
-import { OnConflict } from '../task/task.js';
+import { KeyHeld, OnConflict } from '../task/task.js';
 import type { JsonValue } from '../task/task.js';
 
 /**
@@ -38,14 +38,27 @@ export interface ScheduleInput {
   /** Series only: how late (ms) an occurrence may be and still count as on time. @default 1_000 */
   readonly grace?: number;
   /**
-   * Series only: what scheduling an `id` that names an existing series does. 'reject' fails with
+   * What scheduling a series `id` that exists, or a `key` that a task holds, does. For a series: 'reject' fails with
    * `ERR_DUPLICATE_ID`; 'keep' leaves the stored series and resolves with its current occurrence;
    * 'replace' applies this schedule, param and options to it in one write, keeping its history
    * (its pending occurrence moves to the new first time; none runs twice). Made for declaring
-   * series at every boot.
+   * series at every boot. For a key, see `key`.
    * @default 'reject'
    */
   readonly onConflict?: OnConflict;
+  /**
+   * One-off only: a dedup key (1-200 characters). While a task holds it, no other is scheduled with
+   * it: scheduling another does what `onConflict` says ('reject': `ERR_DUPLICATE_KEY`; 'keep':
+   * resolves with the holder; 'replace': the holder takes this time, param and options). Enforced
+   * by the store, across processes. See `keyHeld`.
+   */
+  readonly key?: string;
+  /**
+   * How long the task holds its key: while `scheduled` (a schedule with the key while it runs adds
+   * a new task, which takes the key over) or until it `ended` (none is added while it runs).
+   * @default 'scheduled'
+   */
+  readonly keyHeld?: KeyHeld;
   /** One-off only: a task made due when this one ends `done`, by the write that records it. */
   readonly onSuccess?: StepInput;
   /** One-off only: a task made due when this one ends `failed` or `expired` for good. */
@@ -56,7 +69,7 @@ export interface ScheduleInput {
  * A flow step (chain step, group member, callback): a one-off task whose `at`/`delay` are optional
  * (@default delay 0); a step that waits for others counts its `delay` from its release.
  */
-export type StepInput = Omit<ScheduleInput, 'schedule' | 'misfire' | 'grace' | 'onSuccess' | 'onFailure' | 'onConflict'>;
+export type StepInput = Omit<ScheduleInput, 'schedule' | 'misfire' | 'grace' | 'onSuccess' | 'onFailure' | 'onConflict' | 'key' | 'keyHeld'>;
 
 /**
  * How `schedule()` and `scheduleMany()` write. With `manager`, the EntityManager of your open
@@ -226,6 +239,13 @@ export function checkOnConflict(onConflict: unknown): OnConflict {
   if (onConflict === undefined) return OnConflict.Reject;
   if (!(Object.values(OnConflict) as unknown[]).includes(onConflict)) throw new InvalidArgumentError('onConflict', "'reject', 'keep' or 'replace'", onConflict);
   return onConflict as OnConflict;
+}
+
+/** @default 'scheduled' */
+export function checkKeyHeld(held: unknown): KeyHeld {
+  if (held === undefined) return KeyHeld.WhileScheduled;
+  if (!(Object.values(KeyHeld) as unknown[]).includes(held)) throw new InvalidArgumentError('keyHeld', "'scheduled' or 'ended'", held);
+  return held as KeyHeld;
 }
 
 /** `schedule()`'s second argument: the transaction to write in, if any. */

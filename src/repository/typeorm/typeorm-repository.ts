@@ -29,6 +29,7 @@ import type { Ending, Sql, TaskStore } from './task-store.js';
 import { TaskTables } from './task-tables.js';
 import { joinTransaction } from './transaction-join.js';
 import { asSchemaError } from './schema-error.js';
+import { insertKeyed } from './key-sql.js';
 
 const taskStates: readonly string[] = Object.values(TaskState);
 
@@ -115,7 +116,7 @@ export class TypeOrmRepository implements TaskRepository {
 
   async add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<Task[]> {
     if (!Array.isArray(tasks)) throw new InvalidArgumentError('add', 'an array of new tasks', tasks);
-    const { transaction } = checkAddOptions(options);
+    const { transaction, onConflict } = checkAddOptions(options);
     const checked = tasks.map(checkNewTask);
     const seen = new Set<string>();
     for (const task of checked) {
@@ -123,9 +124,18 @@ export class TypeOrmRepository implements TaskRepository {
       seen.add(task.id);
     }
     if (checked.length === 0) return [];
+    if (!checked.some((t) => t.key !== null)) {
+      return this.#mapUniqueViolation(
+        checked.map((t) => t.id),
+        () => this.#writeIn(transaction, (sql) => this.#tables.insert(sql, checked)),
+      );
+    }
+    const write = (): Promise<Task[]> => this.#writeIn(transaction, (sql) => insertKeyed(sql, this.#tables, checked, onConflict, this.#store.forUpdate));
+    // A key another process took meanwhile: the write again sees its holder (not in a caller's transaction, which the failure aborted).
+    const once = transaction === undefined ? () => write().catch((error: unknown) => (this.#store.isUniqueViolation(error) ? write() : Promise.reject(error))) : write;
     return this.#mapUniqueViolation(
       checked.map((t) => t.id),
-      () => this.#writeIn(transaction, (sql) => this.#tables.insert(sql, checked)),
+      once,
     );
   }
 
