@@ -146,4 +146,12 @@ export function keysContract(repo: () => TaskRepository, newTask: (overrides?: P
     await repo().remove('b');
     expect((await repo().add([keyed('c', 'k')]))[0]?.id).toBe('c');
   });
+
+  it('keys: retry() of an ended keyed task schedules it without its key (a newer task may hold it)', async () => {
+    await repo().add([keyed('a', 'k')]);
+    await repo().cancel('a', 10);
+    await repo().add([keyed('b', 'k')]);
+    expect(await repo().retry('a', 100, 20)).toMatchObject({ id: 'a', state: TaskState.Scheduled, key: null });
+    expect(await repo().get('b')).toMatchObject({ key: 'k', state: TaskState.Scheduled });
+  });
 }
