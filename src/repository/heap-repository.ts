@@ -9,20 +9,20 @@ import {
 } from '../errors.js';
 import type { Series } from '../schedule/series.js';
 import { settleFlow } from '../task/flow.js';
-import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, OnConflict, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
+import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
-import { checkKeys, checkObject } from '../validation/validate.js';
+import { checkKeys, checkObject, checkOnConflict } from '../validation/validate.js';
 import { DueTimer } from './due-timer.js';
 import { TaskIndex } from './id-index.js';
 import { baseFor } from './packed-time.js';
 import { PendingHeap } from './pending-heap.js';
-import { freshExtra, PendingTask } from './pending-task.js';
+import { exposed, freshExtra, PendingTask } from './pending-task.js';
 import type { PendingExtra } from './pending-task.js';
 import { Retention } from './retention.js';
 import type { RetentionOptions } from './retention.js';
 import { checkPurgeFilter, checkRetryTimes, isRetryable, refuseRetry, retriedChange, StatsTally } from './operations.js';
-import { keysOf, planKeys } from './key-conflict.js';
-import { planSeriesConflict } from './series-conflict.js';
+import { addKeyedTo, addSeriesTo } from './heap-conflicts.js';
+import type { HeapStore } from './heap-conflicts.js';
 import type { AddOptions, Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
 
 export interface HeapRepositoryOptions {
@@ -52,6 +52,16 @@ export class HeapRepository implements TaskRepository {
   /** Task ids by series and by flow. */
   readonly #index = new TaskIndex();
   readonly #timer = new DueTimer();
+  /** What heap-conflicts.ts writes through. */
+  readonly #store: HeapStore = {
+    tasks: this.#tasks,
+    index: this.#index,
+    insert: (task) => this.#insert(task),
+    enqueue: (task) => {
+      this.#enqueue(task);
+      this.#heap.staled();
+    },
+  };
   readonly #retention: Retention;
   /** Retention's callback: forgets the task only if it is still the one that ended then (ids can be reused after remove()). */
   readonly #forget = (id: string, endedAt: number): void => {
@@ -81,7 +91,16 @@ export class HeapRepository implements TaskRepository {
       if (this.#tasks.has(t.id) || seen?.has(t.id) === true) return Promise.reject(new DuplicateIdError(t.id));
       seen?.add(t.id);
     }
-    if (tasks.some((t) => t.key !== undefined && t.key !== null)) return this.#addKeyed(tasks, options?.onConflict ?? OnConflict.Reject);
+    if (tasks.some((t) => t.key !== undefined && t.key !== null)) {
+      let stored: Task[];
+      try {
+        stored = addKeyedTo(this.#store, tasks, checkOnConflict(options?.onConflict));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      this.#follow();
+      return Promise.resolve(stored);
+    }
     const stored = tasks.map((t) => this.#insert(t));
     this.#follow();
     return Promise.resolve(stored);
@@ -242,81 +261,15 @@ export class HeapRepository implements TaskRepository {
 
   addSeries(series: Series, first: NewTask, options?: AddOptions): Promise<Task> {
     if (options?.transaction !== undefined) return Promise.reject(noTransactions());
-    const existing = this.#series.get(series.id);
-    if (existing !== undefined && (options?.onConflict ?? 'reject') === 'reject') return Promise.reject(new DuplicateIdError(series.id, 'series'));
     if (this.#tasks.has(first.id)) return Promise.reject(new DuplicateIdError(first.id));
-    if (existing === undefined) {
-      this.#series.set(series.id, Object.freeze({ ...series }));
-    } else {
-      let plan;
-      try {
-        plan = planSeriesConflict(existing, series, first, this.#occurrences(series.id), options?.onConflict ?? 'reject');
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (plan.kind === 'unchanged') return Promise.resolve(exposed(plan.task));
-      if (plan.series !== undefined) this.#series.set(series.id, plan.series);
-      if (plan.kind === 'replace') {
-        if (plan.moved) {
-          this.#enqueue(plan.task);
-          this.#heap.staled();
-          this.#follow();
-        }
-        return Promise.resolve(exposed(plan.task));
-      }
-    }
-    const task = this.#insert(first);
-    this.#follow();
-    return Promise.resolve(task);
-  }
-
-  /** `add` of tasks with dedup keys, as `planKeys` decides. */
-  #addKeyed(tasks: readonly NewTask[], onConflict: OnConflict): Promise<Task[]> {
-    let plan;
+    let added: Task;
     try {
-      const holders = new Map(keysOf(tasks).map((key) => [key, this.#holders(key)]));
-      plan = planKeys(tasks, holders, onConflict);
+      added = addSeriesTo(this.#store, this.#series, series, first, checkOnConflict(options?.onConflict));
     } catch (error) {
       return Promise.reject(error);
     }
-    for (const running of plan.detach) {
-      this.#tasks.set(running.id, snapshot(running, { key: null }));
-      this.#index.unkeyed(running.key as string, running.id);
-    }
-    const stored = plan.steps.map((step) => {
-      if (step.kind === 'insert') return this.#insert(step.task);
-      if (step.kind === 'replace') {
-        this.#enqueue(step.task);
-        this.#heap.staled();
-      }
-      return step.task;
-    });
     this.#follow();
-    return Promise.resolve(stored);
-  }
-
-  /** The scheduled and dispatched tasks that have `key`; the index forgets the others. */
-  #holders(key: string): Task[] {
-    const holders: Task[] = [];
-    for (const id of [...(this.#index.byKey.get(key) ?? [])]) {
-      const task = this.#tasks.get(id);
-      if (task !== undefined && task.key === key && (task.state === TaskState.Scheduled || task.state === TaskState.Dispatched)) holders.push(exposed(task));
-      else this.#index.unkeyed(key, id);
-    }
-    return holders;
-  }
-
-  /** A series' scheduled and dispatched occurrences, and its latest one. */
-  #occurrences(seriesId: string): Task[] {
-    const found = new Set<PendingTask | Task>();
-    for (const id of this.#index.active.get(seriesId) ?? []) found.add(this.#tasks.get(id) as Task);
-    let latest: PendingTask | Task | undefined;
-    for (const id of this.#index.bySeries.get(seriesId) ?? []) {
-      const task = this.#tasks.get(id) as Task;
-      if (latest === undefined || task.seq > latest.seq) latest = task;
-    }
-    if (latest !== undefined) found.add(latest);
-    return [...found].map(exposed);
+    return Promise.resolve(added);
   }
 
   getSeries(id: string): Promise<Series | undefined> {
@@ -468,10 +421,6 @@ export class HeapRepository implements TaskRepository {
   }
 }
 
-/** What leaves the repository: the snapshot a record stands for, or the stored snapshot itself. */
-function exposed(task: PendingTask | Task): Task {
-  return task instanceof PendingTask ? task.toTask() : task;
-}
 
 function noTransactions(): Error {
   return new TransactionUnsupportedError('the heap repository has no transactions to join: schedule without { manager }, or use the TypeORM repository');

@@ -210,3 +210,8 @@ export class PendingTask implements Task {
 }
 
 const noChange = Object.freeze({});
+
+/** What leaves a repository: the snapshot a record stands for, or the stored snapshot itself. */
+export function exposed(task: PendingTask | Task): Task {
+  return task instanceof PendingTask ? task.toTask() : task;
+}
