@@ -161,6 +161,29 @@ describePostgres('transactional enqueue: PostgreSQL (one DataSource for the appl
   });
 });
 
+describePostgres('dedup keys in transactions: PostgreSQL', () => {
+  it('two open transactions scheduling one key: the later one fails with ERR_DUPLICATE_KEY once the first commits', async () => {
+    const app = await appOn('postgres');
+    try {
+      const first = app.dataSource.createQueryRunner();
+      const second = app.dataSource.createQueryRunner();
+      await first.startTransaction();
+      await second.startTransaction();
+      const held = await app.scheduler.schedule({ workId: 'remind', delay: HOUR, key: 'welcome:1' }, { manager: first.manager });
+      // The second cannot see the first's row yet: its insert waits on the unique index until the first ends.
+      const refused = app.scheduler.schedule({ workId: 'remind', delay: HOUR, key: 'welcome:1' }, { manager: second.manager }).catch((error: unknown) => error);
+      await first.commitTransaction();
+      expect(await refused).toMatchObject({ code: 'ERR_DUPLICATE_KEY', key: 'welcome:1', taskId: held.id });
+      await second.rollbackTransaction();
+      await first.release();
+      await second.release();
+      expect((await app.scheduler.find({ state: TaskState.Scheduled })).map((t) => t.id)).toEqual([held.id]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('transactional enqueue elsewhere', () => {
   it('the heap repository refuses a transaction with ERR_TRANSACTION_UNSUPPORTED', async () => {
     const works = new WorkRegistry();

@@ -161,6 +161,15 @@ export class TaskTables {
     return ids.find((id) => found.has(id));
   }
 
+  /** The first of `keys` (in their order) that a scheduled or dispatched task holds, with that task's id. */
+  async keyHolder(sql: Sql, keys: readonly string[]): Promise<{ key: string; id: string } | undefined> {
+    if (keys.length === 0) return undefined;
+    const { rows } = await sql(`SELECT id, dedup_key FROM ${this.tasks} WHERE dedup_key IN (${placeholders(3, keys.length)}) AND state IN ($1, $2)`, [TaskState.Scheduled, TaskState.Dispatched, ...keys]);
+    const byKey = new Map(rows.map((row) => [row['dedup_key'], row['id'] as string]));
+    const key = keys.find((k) => byKey.has(k));
+    return key === undefined ? undefined : { key, id: byKey.get(key) as string };
+  }
+
   /** Whether a series may get a new occurrence: it exists, is enabled, and has no scheduled (or, `strict`, running) one. */
   async mayAddOccurrence(sql: Sql, seriesId: string | null, strict: boolean): Promise<boolean> {
     if (seriesId === null || (await this.lockSeries(sql, seriesId))?.enabled !== true) return false;

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, SharedDataSourceError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
+import { AlreadyDispatchedError, DuplicateIdError, DuplicateKeyError, InvalidArgumentError, NotRunningError, SharedDataSourceError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { checkCount, checkEpochMs, checkInteger, checkKeys, checkObject, checkText, isStorableText } from '../../validation/validate.js';
@@ -136,6 +136,7 @@ export class TypeOrmRepository implements TaskRepository {
     return this.#mapUniqueViolation(
       checked.map((t) => t.id),
       once,
+      checked.flatMap((t) => (t.key === null || t.key === undefined ? [] : [t.key])),
     );
   }
 
@@ -357,13 +358,16 @@ export class TypeOrmRepository implements TaskRepository {
    * kokugen checks ids before it inserts, so a unique violation means another writer took one of
    * `ids` meanwhile (a concurrent add of the same id): report it as the typed error too.
    */
-  async #mapUniqueViolation<T>(ids: readonly string[], write: () => Promise<T>): Promise<T> {
+  async #mapUniqueViolation<T>(ids: readonly string[], write: () => Promise<T>, keys: readonly string[] = []): Promise<T> {
     try {
       return await write();
     } catch (error) {
       if (!this.#store.isUniqueViolation(error)) throw error;
       const taken = await this.#read((sql) => this.#tables.existing(sql, this.#tasks, ids));
-      throw taken === undefined ? error : new DuplicateIdError(taken);
+      if (taken !== undefined) throw new DuplicateIdError(taken);
+      // Or a dedup key another writer took meanwhile (in a caller's transaction, which the failure aborted, or twice in a row).
+      const held = await this.#read((sql) => this.#tables.keyHolder(sql, keys));
+      throw held === undefined ? error : new DuplicateKeyError(held.key, held.id);
     }
   }
 
