@@ -1,6 +1,6 @@
 export { Scheduler, SchedulerState } from './scheduler/scheduler.js';
 export type { Logger, RetryTaskOptions, SchedulerOptions, SchedulerStats, StopOptions } from './scheduler/scheduler.js';
-export type { ScheduleInput, StepInput, UpdateInput } from './validation/validate.js';
+export type { ScheduleInput, StepInput, UpdateInput, WriteOptions } from './validation/validate.js';
 export type { AnyWorks, ParamOf, ResultOf, ScheduleInputOf, StepInputOf, TaskId, TaskOf, TypedScheduleInput, TypedStep, TypedTask, WorkMap, WorkTypes } from './scheduler/typed-works.js';
 export type { ChainOptions, Flow, GroupOptions, ThenInput } from './scheduler/flow-input.js';
 export { cron } from './schedule/cron.js';
@@ -17,7 +17,7 @@ export { schedulerEventNames } from './scheduler/events.js';
 export type { LoopPhase, SchedulerEventName, SchedulerEvents, SchedulerListener } from './scheduler/events.js';
 export { HeapRepository } from './repository/heap-repository.js';
 export type { HeapRepositoryOptions } from './repository/heap-repository.js';
-export type { PurgeFilter, RepositoryStats, TaskRepository } from './repository/task-repository.js';
+export type { AddOptions, PurgeFilter, RepositoryStats, TaskRepository } from './repository/task-repository.js';
 export type { RetentionOptions } from './repository/retention.js';
 export { WorkerPoolDispatcher } from './dispatcher/worker-pool-dispatcher.js';
 export type { WorkerPoolDispatcherOptions } from './dispatcher/worker-pool-dispatcher.js';
@@ -30,13 +30,14 @@ export type { HookEvent, HookName, LoopHooks, UpdateKind } from './hooks/loop-ho
 export { SystemClock } from './clock/system-clock.js';
 export type { SystemClockOptions } from './clock/system-clock.js';
 export type { Clock, ClockTimer } from './clock/clock.js';
-export { Backoff, isEnded, maxErrorHistory, RecoveryPolicy, ReleaseWhen, TaskState } from './task/task.js';
+export { Backoff, isEnded, KeyHeld, maxErrorHistory, OnConflict, RecoveryPolicy, ReleaseWhen, TaskState } from './task/task.js';
 export type { AttemptError, Dependency, EndedState, JsonValue, RetryPolicy, Task, TaskError, TaskOutcome, TaskQuery } from './task/task.js';
 export {
   AbortedError,
   AlreadyDispatchedError,
   DriverNotInstalledError,
   DuplicateIdError,
+  DuplicateKeyError,
   ErrorCode,
   HookFailedError,
   HookTimeoutError,
@@ -48,11 +49,14 @@ export {
   NotRunningError,
   PoolFullError,
   RetryLaterError,
+  SchemaMissingError,
   SeriesNotFoundError,
+  SharedDataSourceError,
   StateConflictError,
   StoreLostError,
   TaskCancelledError,
   TaskNotFoundError,
+  TransactionUnsupportedError,
   UnknownWorkError,
   WorkTimeoutError,
 } from './errors.js';

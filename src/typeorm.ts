@@ -5,6 +5,7 @@
  */
 export {
   Flows0003,
+  Keys0005,
   InitialSchema0001,
   kokugenEntities,
   kokugenMigrations,

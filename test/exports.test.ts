@@ -6,7 +6,7 @@ import * as repository from '../src/repository/index.js';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> };
 
 /** Helpers for repository writers: what the shipped repositories are built from. */
-const forRepositoryWriters = ['appendError', 'compareTasks', 'crashError', 'createdTask', 'flowCancelled', 'matchesQuery', 'settleFlow', 'snapshot', 'DueTimer', 'EndingWatches', 'Retention', 'isRetryable', 'refuseRetry', 'retriedChange', 'StatsTally'] as const;
+const forRepositoryWriters = ['appendError', 'compareTasks', 'crashError', 'createdTask', 'flowCancelled', 'matchesQuery', 'planSeriesConflict', 'sameDefinition', 'settleFlow', 'snapshot', 'DueTimer', 'EndingWatches', 'Retention', 'isRetryable', 'refuseRetry', 'retriedChange', 'StatsTally'] as const;
 
 describe('entry points', () => {
   it('the root is for users: no helpers for repository writers', () => {

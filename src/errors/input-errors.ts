@@ -34,8 +34,14 @@ export class TaskNotFoundError extends KokugenError {
   }
 
   readonly taskId: string;
-  constructor(taskId: string) {
-    super(ErrorCode.TaskNotFound, `no task has id ${JSON.stringify(taskId)}`);
+  /** `seriesId`: the id names a series, which the message then says, with what to call instead. */
+  constructor(taskId: string, seriesId?: string) {
+    super(
+      ErrorCode.TaskNotFound,
+      seriesId === undefined
+        ? `no task has id ${JSON.stringify(taskId)}`
+        : `no task has id ${JSON.stringify(taskId)}: it is a series; use disable() or remove() to stop it, or schedule() with onConflict: 'replace' to change it`,
+    );
     this.taskId = taskId;
   }
 }
@@ -88,10 +94,74 @@ export class DuplicateIdError extends KokugenError {
     return 'DuplicateIdError';
   }
 
+  /** The id taken (of a task, or of a series when `kind` is 'series'). */
   readonly taskId: string;
-  constructor(taskId: string) {
-    super(ErrorCode.DuplicateId, `a task with id ${JSON.stringify(taskId)} already exists`);
+  readonly kind: 'task' | 'series';
+  constructor(taskId: string, kind: 'task' | 'series' = 'task') {
+    super(
+      ErrorCode.DuplicateId,
+      kind === 'task'
+        ? `a task with id ${JSON.stringify(taskId)} already exists`
+        : `a series with id ${JSON.stringify(taskId)} already exists: schedule it with onConflict: 'keep' (leave it) or 'replace' (apply this definition)`,
+    );
     this.taskId = taskId;
+    this.kind = kind;
+  }
+}
+
+/** A task's dedup `key` is held by a pending task (see `ScheduleInput.key`), and `onConflict` said 'reject'. */
+export class DuplicateKeyError extends KokugenError {
+  override get name(): string {
+    return 'DuplicateKeyError';
+  }
+
+  readonly key: string;
+  /** The task that holds the key. */
+  readonly taskId: string;
+  constructor(key: string, taskId: string) {
+    super(ErrorCode.DuplicateKey, `task ${JSON.stringify(taskId)} holds key ${JSON.stringify(key)}: schedule with onConflict: 'keep' (return it) or 'replace' (update it)`);
+    this.key = key;
+    this.taskId = taskId;
+  }
+}
+
+/** A write was given a caller's transaction (`{ manager }`) that its repository cannot join. */
+export class TransactionUnsupportedError extends KokugenError {
+  override get name(): string {
+    return 'TransactionUnsupportedError';
+  }
+
+  constructor(reason: string) {
+    super(ErrorCode.TransactionUnsupported, reason);
+  }
+}
+
+/** kokugen's tables are missing (or older than this version) in the store a repository was given. */
+export class SchemaMissingError extends KokugenError {
+  override get name(): string {
+    return 'SchemaMissingError';
+  }
+
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(
+      ErrorCode.SchemaMissing,
+      `kokugen's tables are missing (${detail}): add kokugenMigrations (from 'kokugen/typeorm') to your DataSource's migrations and run them, or use TypeOrmRepository.open(), which migrates`,
+      options,
+    );
+  }
+}
+
+/** A SQLite DataSource that the application uses too was given to kokugen (see docs/typeorm-app.md). */
+export class SharedDataSourceError extends KokugenError {
+  override get name(): string {
+    return 'SharedDataSourceError';
+  }
+
+  constructor(detail: string) {
+    super(
+      ErrorCode.SharedDataSource,
+      `kokugen cannot share a SQLite DataSource with the application (${detail}): TypeORM runs every query of one on a single connection, where the application's transactions and kokugen's interleave. Give kokugen its own: TypeOrmRepository.open({ type: 'sqlite', database: <the same file> }), and pass the application's EntityManager as schedule(input, { manager }) to enqueue inside its transactions`,
+    );
   }
 }
 

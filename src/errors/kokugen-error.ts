@@ -28,6 +28,10 @@ export const ErrorCode = {
   RouteNotFound: 'ERR_ROUTE_NOT_FOUND',
   MethodNotAllowed: 'ERR_METHOD_NOT_ALLOWED',
   Forbidden: 'ERR_FORBIDDEN',
+  DuplicateKey: 'ERR_DUPLICATE_KEY',
+  TransactionUnsupported: 'ERR_TRANSACTION_UNSUPPORTED',
+  SchemaMissing: 'ERR_SCHEMA_MISSING',
+  SharedDataSource: 'ERR_SHARED_DATA_SOURCE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -5,23 +5,26 @@ import {
   StateConflictError,
   TaskCancelledError,
   TaskNotFoundError,
+  TransactionUnsupportedError,
 } from '../errors.js';
 import type { Series } from '../schedule/series.js';
 import { settleFlow } from '../task/flow.js';
 import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
-import { checkKeys, checkObject } from '../validation/validate.js';
+import { checkKeys, checkObject, checkOnConflict } from '../validation/validate.js';
 import { DueTimer } from './due-timer.js';
 import { EndingWatches } from './ending-watches.js';
 import { TaskIndex } from './id-index.js';
 import { baseFor } from './packed-time.js';
 import { PendingHeap } from './pending-heap.js';
-import { freshExtra, PendingTask } from './pending-task.js';
+import { exposed, freshExtra, PendingTask } from './pending-task.js';
 import type { PendingExtra } from './pending-task.js';
 import { Retention } from './retention.js';
 import type { RetentionOptions } from './retention.js';
 import { checkPurgeFilter, checkRetryTimes, isRetryable, refuseRetry, retriedChange, StatsTally } from './operations.js';
-import type { Completion, EndingWatcher, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
+import { addKeyedTo, addSeriesTo } from './heap-conflicts.js';
+import type { HeapStore } from './heap-conflicts.js';
+import type { AddOptions, Completion, EndingWatcher, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
 
 export interface HeapRepositoryOptions {
   /** How long ended tasks are kept. */
@@ -51,6 +54,16 @@ export class HeapRepository implements TaskRepository {
   readonly #index = new TaskIndex();
   readonly #timer = new DueTimer();
   readonly #endings = new EndingWatches();
+  /** What heap-conflicts.ts writes through. */
+  readonly #store: HeapStore = {
+    tasks: this.#tasks,
+    index: this.#index,
+    insert: (task) => this.#insert(task),
+    enqueue: (task) => {
+      this.#enqueue(task);
+      this.#heap.staled();
+    },
+  };
   readonly #retention: Retention;
   /** Retention's callback: forgets the task only if it is still the one that ended then (ids can be reused after remove()). */
   readonly #forget = (id: string, endedAt: number): void => {
@@ -73,11 +86,22 @@ export class HeapRepository implements TaskRepository {
     return this.#tasks.size;
   }
 
-  add(tasks: readonly NewTask[]): Promise<Task[]> {
+  add(tasks: readonly NewTask[], options?: AddOptions): Promise<Task[]> {
+    if (options?.transaction !== undefined) return Promise.reject(noTransactions());
     const seen = tasks.length > 1 ? new Set<string>() : undefined;
     for (const t of tasks) {
       if (this.#tasks.has(t.id) || seen?.has(t.id) === true) return Promise.reject(new DuplicateIdError(t.id));
       seen?.add(t.id);
+    }
+    if (tasks.some((t) => t.key !== undefined && t.key !== null)) {
+      let stored: Task[];
+      try {
+        stored = addKeyedTo(this.#store, tasks, checkOnConflict(options?.onConflict));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      this.#follow();
+      return Promise.resolve(stored);
     }
     const stored = tasks.map((t) => this.#insert(t));
     this.#follow();
@@ -237,13 +261,17 @@ export class HeapRepository implements TaskRepository {
     return Promise.resolve(true);
   }
 
-  addSeries(series: Series, first: NewTask): Promise<Task> {
-    if (this.#series.has(series.id)) return Promise.reject(new DuplicateIdError(series.id));
+  addSeries(series: Series, first: NewTask, options?: AddOptions): Promise<Task> {
+    if (options?.transaction !== undefined) return Promise.reject(noTransactions());
     if (this.#tasks.has(first.id)) return Promise.reject(new DuplicateIdError(first.id));
-    this.#series.set(series.id, Object.freeze({ ...series }));
-    const task = this.#insert(first);
+    let added: Task;
+    try {
+      added = addSeriesTo(this.#store, this.#series, series, first, checkOnConflict(options?.onConflict));
+    } catch (error) {
+      return Promise.reject(error);
+    }
     this.#follow();
-    return Promise.resolve(task);
+    return Promise.resolve(added);
   }
 
   getSeries(id: string): Promise<Series | undefined> {
@@ -406,9 +434,9 @@ export class HeapRepository implements TaskRepository {
   }
 }
 
-/** What leaves the repository: the snapshot a record stands for, or the stored snapshot itself. */
-function exposed(task: PendingTask | Task): Task {
-  return task instanceof PendingTask ? task.toTask() : task;
+
+function noTransactions(): Error {
+  return new TransactionUnsupportedError('the heap repository has no transactions to join: schedule without { manager }, or use the TypeORM repository');
 }
 
 function notScheduled(task: Task): Error {

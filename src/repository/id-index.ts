@@ -1,8 +1,9 @@
-/** What a task is indexed by: its series and its flow (the fields the index reads). */
+/** What a task is indexed by: its series, its flow and its key (the fields the index reads). */
 interface Indexed {
   readonly id: string;
   readonly seriesId: string | null;
   readonly flowId: string | null;
+  readonly key?: string | null;
 }
 
 /**
@@ -16,6 +17,11 @@ export class TaskIndex {
   readonly bySeries = new Map<string, Set<string>>();
   /** Per flow id, the ids of every task stored with it: what the write ending a step reads. */
   readonly byFlow = new Map<string, Set<string>>();
+  /**
+   * Per dedup key, the ids of tasks stored with it. Not kept up as tasks end or give their key
+   * away: whoever reads it checks each task (see `HeapRepository`'s holders) and prunes.
+   */
+  readonly byKey = new Map<string, Set<string>>();
 
   /** A task just stored. */
   added(task: Indexed): void {
@@ -24,6 +30,12 @@ export class TaskIndex {
       addTo(this.bySeries, task.seriesId, task.id);
     }
     if (task.flowId !== null) addTo(this.byFlow, task.flowId, task.id);
+    if (task.key !== undefined && task.key !== null) addTo(this.byKey, task.key, task.id);
+  }
+
+  /** A task no longer holding `key`. */
+  unkeyed(key: string, id: string): void {
+    deleteFrom(this.byKey, key, id);
   }
 
   /** A task scheduled again (a retry of an ended occurrence). */

@@ -24,7 +24,8 @@ export function refuseRetry(task: Task): StateConflictError {
 
 /** What a retry changes: scheduled again at `scheduledAt`, the ending cleared; attempt and errors stay. */
 export function retriedChange(scheduledAt: number): TaskChange {
-  return { state: TaskState.Scheduled, scheduledAt, endedAt: null, result: null, error: null };
+  // Without its dedup key: a newer task may hold it by now, and a retry is one task run again, not a new one to dedupe.
+  return { state: TaskState.Scheduled, scheduledAt, endedAt: null, result: null, error: null, key: null };
 }
 
 /** Checks a retry's times at the repository edge. */

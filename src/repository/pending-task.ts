@@ -1,5 +1,5 @@
 import { createdTask, noErrors, snapshot, TaskState } from '../task/task.js';
-import type { AttemptError, Dependency, JsonValue, RetryPolicy, Task, TaskError } from '../task/task.js';
+import type { AttemptError, Dependency, JsonValue, KeyHeld, RetryPolicy, Task, TaskError } from '../task/task.js';
 import { packTime, unpackTime } from './packed-time.js';
 import type { PackedTime } from './packed-time.js';
 
@@ -26,6 +26,8 @@ export class PendingExtra {
   readonly errors: readonly AttemptError[];
   readonly flowId: string | null;
   readonly dependsOn: Dependency | null;
+  readonly key: string | null;
+  readonly keyHeld: KeyHeld | null;
 
   constructor(task: Task, base: number | undefined) {
     this.base = base;
@@ -43,6 +45,8 @@ export class PendingExtra {
     this.errors = task.errors;
     this.flowId = task.flowId;
     this.dependsOn = task.dependsOn;
+    this.key = task.key;
+    this.keyHeld = task.keyHeld;
   }
 }
 
@@ -72,7 +76,8 @@ function isFresh(task: Task): boolean {
     task.recovered === false &&
     task.errors === noErrors &&
     task.flowId === null &&
-    task.dependsOn === null
+    task.dependsOn === null &&
+    task.key === null
   );
 }
 
@@ -190,6 +195,14 @@ export class PendingTask implements Task {
     return this.#extra.dependsOn;
   }
 
+  get key(): string | null {
+    return this.#extra.key;
+  }
+
+  get keyHeld(): KeyHeld | null {
+    return this.#extra.keyHeld;
+  }
+
   /** The frozen snapshot this record stands for, equal field by field to the one it was made from. */
   toTask(): Task {
     return snapshot(this, noChange);
@@ -197,3 +210,8 @@ export class PendingTask implements Task {
 }
 
 const noChange = Object.freeze({});
+
+/** What leaves a repository: the snapshot a record stands for, or the stored snapshot itself. */
+export function exposed(task: PendingTask | Task): Task {
+  return task instanceof PendingTask ? task.toTask() : task;
+}

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import type { Series } from '../schedule/series.js';
-import type { EndedState, NewTask, RecoveryPolicy, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery, TaskState } from '../task/task.js';
+import type { EndedState, NewTask, OnConflict, RecoveryPolicy, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery, TaskState } from '../task/task.js';
 
 /**
  * Where tasks live, and the timer that follows the next due one.
@@ -17,8 +17,10 @@ export interface TaskRepository {
    * Stores new tasks as `scheduled` (or `waiting`, those with `dependsOn`), all or none: if any id
    * exists (or repeats in the batch) it throws `ERR_DUPLICATE_ID` and stores nothing. Returns the
    * stored tasks in input order. A waiting task's parents are added in the same batch (or before).
+   * With `options.transaction`, the tasks are written in the caller's open transaction and
+   * commit or roll back with it (see `AddOptions`).
    */
-  add(tasks: readonly NewTask[]): Promise<Task[]>;
+  add(tasks: readonly NewTask[], options?: AddOptions): Promise<Task[]>;
 
   /** The task, or `undefined` if there is none with that id (or it aged out of retention). */
   get(id: string): Promise<Task | undefined>;
@@ -76,8 +78,13 @@ export interface TaskRepository {
    */
   remove(id: string): Promise<boolean>;
 
-  /** Stores a series with its first occurrence, both or neither (`ERR_DUPLICATE_ID`). */
-  addSeries(series: Series, first: NewTask): Promise<Task>;
+  /**
+   * Stores a series with its first occurrence, both or neither, and returns the occurrence. When the
+   * series id exists, `options.onConflict` decides: 'reject' (the default) throws
+   * `ERR_DUPLICATE_ID`; 'keep' and 'replace' do what `planSeriesConflict` (series-conflict.ts)
+   * decides, in the same write, and return the series' current occurrence.
+   */
+  addSeries(series: Series, first: NewTask, options?: AddOptions): Promise<Task>;
 
   getSeries(id: string): Promise<Series | undefined>;
 
@@ -136,6 +143,19 @@ export interface TaskRepository {
    * Never touches scheduled or dispatched tasks, nor series.
    */
   purge(filter: PurgeFilter): Promise<number>;
+}
+
+/** How `add` and `addSeries` write. */
+export interface AddOptions {
+  /**
+   * The caller's open transaction, opaque to kokugen (the TypeORM repository takes the
+   * `EntityManager` of a `dataSource.transaction()`): the write joins it, and commits or rolls back
+   * with the caller's own rows. A repository that cannot join one throws
+   * `ERR_TRANSACTION_UNSUPPORTED` and stores nothing.
+   */
+  readonly transaction?: unknown;
+  /** What an existing series id does (see `addSeries`). @default 'reject' */
+  readonly onConflict?: OnConflict;
 }
 
 export interface RepositoryStats {

@@ -1,12 +1,13 @@
-import { AbortedError, InvalidArgumentError, ListenerFailedError, NotRunningError, TaskNotFoundError } from '../errors.js';
+import { AbortedError, InvalidArgumentError, ListenerFailedError, NotRunningError, SeriesNotFoundError, TaskNotFoundError } from '../errors.js';
 import { HookRunner } from '../hooks/hook-runner.js';
-import type { TaskRepository } from '../repository/task-repository.js';
 import { isEnded } from '../task/task.js';
 import type { Task, TaskQuery } from '../task/task.js';
-import { checkId } from '../validation/validate.js';
-import type { ScheduleInput, StepInput, UpdateInput } from '../validation/validate.js';
+import type { Series } from '../schedule/series.js';
+import { checkId, checkWriteOptions } from '../validation/validate.js';
+import type { ScheduleInput, StepInput, UpdateInput, WriteOptions } from '../validation/validate.js';
 import { writeFor } from './caller-write.js';
 import { Core, SchedulerState } from './core.js';
+import { addSeries, addTasks, refuseSeriesId } from './enqueue.js';
 import { isErrorEvent, schedulerEventNames } from './events.js';
 import type { SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
 import { toChain, toGroup, toWithCallbacks } from './flow-input.js';
@@ -22,7 +23,7 @@ import { checkSchedulerOptions, checkStopOptions } from './scheduler-options.js'
 import type { SchedulerOptions, StopOptions } from './scheduler-options.js';
 import { SeriesBook } from './series-book.js';
 import { disableSeries, enableSeries, removeStored } from './series-controls.js';
-import { toNewSeries, toNewTask, toPatch, toQuery } from './task-input.js';
+import { batchOnConflict, toNewSeries, toNewTask, toPatch, toQuery } from './task-input.js';
 import type { InputContext } from './task-input.js';
 import type { AnyWorks, ScheduleInputOf, StepInputOf, TaskId, TaskOf, TypedTask, WorkMap, WorkTypes } from './typed-works.js';
 
@@ -182,11 +183,13 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
   }
 
   /**
-   * Schedules a task, or with `schedule` a recurring series (resolving with its first occurrence).
-   * Rejects with `ERR_INVALID_ARGUMENT`, `ERR_UNKNOWN_WORK` or `ERR_DUPLICATE_ID` and stores nothing.
+   * Schedules a task, or with `schedule` a recurring series (resolving with its first occurrence,
+   * or with `onConflict` 'keep'/'replace' on an existing series, its current one). With
+   * `{ manager }` the write joins your open TypeORM transaction. Rejects with
+   * `ERR_INVALID_ARGUMENT`, `ERR_UNKNOWN_WORK` or `ERR_DUPLICATE_ID` and stores nothing.
    */
-  schedule<K extends keyof W & string>(input: ScheduleInputOf<W, K>): Promise<TaskOf<W, K>> {
-    return this.#schedule(input as ScheduleInput) as Promise<TaskOf<W, K>>;
+  schedule<K extends keyof W & string>(input: ScheduleInputOf<W, K>, options?: WriteOptions): Promise<TaskOf<W, K>> {
+    return this.#schedule(input as ScheduleInput, options) as Promise<TaskOf<W, K>>;
   }
 
   /**
@@ -195,7 +198,7 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
    */
   async chain(steps: readonly StepInputOf<W>[], options: ChainOptions = {}): Promise<Flow> {
     const { id, tasks } = toChain(steps as readonly StepInput[], options, this.#inputContext());
-    return { id, tasks: await this.#add(tasks) };
+    return { id, tasks: await addTasks(this.#core, tasks, undefined) };
   }
 
   /**
@@ -204,14 +207,28 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
    */
   async group(members: readonly StepInputOf<W>[], options: GroupOptions = {}): Promise<Flow> {
     const { id, tasks } = toGroup(members as readonly StepInput[], options, this.#inputContext());
-    return { id, tasks: await this.#add(tasks) };
+    return { id, tasks: await addTasks(this.#core, tasks, undefined) };
   }
 
-  /** Schedules many tasks in one repository write: all are stored, or none. */
-  async scheduleMany(inputs: readonly ScheduleInputOf<W>[]): Promise<TaskOf<W, keyof W & string>[]> {
+  /** Schedules many tasks in one repository write: all are stored, or none. `{ manager }` as for `schedule()`. */
+  async scheduleMany(inputs: readonly ScheduleInputOf<W>[], options?: WriteOptions): Promise<TaskOf<W, keyof W & string>[]> {
     if (!Array.isArray(inputs)) throw new InvalidArgumentError('scheduleMany', 'an array of schedule inputs', inputs);
+    const { transaction } = checkWriteOptions(options);
     const context = this.#inputContext();
-    return this.#add((inputs as readonly ScheduleInput[]).map((input) => toNewTask(input, context, 'scheduleMany'))) as Promise<TaskOf<W, keyof W & string>[]>;
+    const tasks = (inputs as readonly ScheduleInput[]).map((input) => toNewTask(input, context, 'scheduleMany'));
+    return addTasks(this.#core, tasks, transaction, batchOnConflict(inputs as readonly ScheduleInput[], 'scheduleMany')) as Promise<TaskOf<W, keyof W & string>[]>;
+  }
+
+  /** Every series, by creation. */
+  async listSeries(): Promise<Series[]> {
+    return this.#core.repository.listSeries();
+  }
+
+  /** The series, or `ERR_SERIES_NOT_FOUND`. */
+  async getSeries(id: string): Promise<Series> {
+    const series = await this.#core.repository.getSeries(checkId(id, 'seriesId'));
+    if (series === undefined) throw new SeriesNotFoundError(id);
+    return series;
   }
 
   /** The task, or `ERR_TASK_NOT_FOUND`. */
@@ -250,7 +267,7 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
     // Its waiters hear of this cancel after its listeners and hooks, not from the repository's watch.
     const release = core.waiters.hold(id);
     try {
-      const task = await writeFor(this.#core, 'cancel', id, () => core.repository.cancel(id, core.clock.now()));
+      const task = await refuseSeriesId(core, id, () => writeFor(core, 'cancel', id, () => core.repository.cancel(id, core.clock.now())));
       if (task === undefined) return false;
       if (core.events.has('task:cancelled')) core.events.emit('task:cancelled', { task });
       if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'cancel' });
@@ -267,7 +284,7 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
     checkId(id);
     const core = this.#core;
     const patch = toPatch(input, { now: core.clock.now(), maxParamBytes: core.settings.maxParamBytes });
-    const task = await writeFor(this.#core, 'update', id, () => core.repository.update(id, patch));
+    const task = await refuseSeriesId(core, id, () => writeFor(core, 'update', id, () => core.repository.update(id, patch)));
     core.wakeIfDue([task]);
     core.events.emit('task:updated', { task });
     if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'update' });
@@ -358,39 +375,17 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
 
   // ---- writes from callers ----
 
-  async #schedule(input: ScheduleInput): Promise<Task> {
-    if (typeof input === 'object' && input !== null && input.schedule !== undefined) return this.#addSeries(input);
+  async #schedule(input: ScheduleInput, options: WriteOptions | undefined): Promise<Task> {
+    const { transaction } = checkWriteOptions(options);
+    if (typeof input === 'object' && input !== null && input.schedule !== undefined) return addSeries(this.#core, toNewSeries(input, this.#inputContext()), transaction);
     const plain = typeof input === 'object' && input !== null && input.onSuccess === undefined && input.onFailure === undefined;
-    return (await this.#add(plain ? [toNewTask(input, this.#inputContext())] : toWithCallbacks(input, this.#inputContext())))[0] as Task;
+    const tasks = plain ? [toNewTask(input, this.#inputContext())] : toWithCallbacks(input, this.#inputContext());
+    return (await addTasks(this.#core, tasks, transaction, batchOnConflict([input], 'schedule')))[0] as Task;
   }
 
   #inputContext(): InputContext {
     const core = this.#core;
     return { now: core.clock.now(), maxParamBytes: core.settings.maxParamBytes, dispatcher: core.dispatcher };
-  }
-
-  async #addSeries(input: ScheduleInput): Promise<Task> {
-    const core = this.#core;
-    const { series, schedule, first } = toNewSeries(input, this.#inputContext());
-    const task = await writeFor(this.#core, 'schedule', series.id, () => core.repository.addSeries(series, first));
-    core.series.remember(series.id, schedule);
-    core.wakeIfDue([task]);
-    core.events.emit('task:scheduled', { task });
-    if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'schedule' });
-    return task;
-  }
-
-  async #add(tasks: Parameters<TaskRepository['add']>[0]): Promise<Task[]> {
-    const core = this.#core;
-    const stored = await writeFor(this.#core, 'schedule', tasks[0]?.id ?? '', () => core.repository.add(tasks));
-    core.wakeIfDue(stored);
-    const observe = core.hooks.has('onUpdate');
-    const emit = core.events.has('task:scheduled');
-    for (const task of stored) {
-      if (emit) core.events.emit('task:scheduled', { task });
-      if (observe) await core.hooks.observe('onUpdate', { task, kind: 'schedule' });
-    }
-    return stored;
   }
 
   // ---- stopping ----

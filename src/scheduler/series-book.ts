@@ -7,12 +7,13 @@ import type { Series } from '../schedule/series.js';
 /**
  * The scheduler's view of series: the stored record plus its live Schedule, rebuilt from the
  * stored spec once and cached (a restarted scheduler rebuilds cron and every schedules itself,
- * custom kinds through `SchedulerOptions.schedules`).
+ * custom kinds through `SchedulerOptions.schedules`). The cache is keyed by the stored spec too: a
+ * series replaced (`onConflict: 'replace'`), here or by another process, is revived from its new spec.
  */
 export class SeriesBook {
   readonly #repository: TaskRepository;
   readonly #revivers: Readonly<Record<string, ScheduleReviver>>;
-  readonly #schedules = new Map<string, Schedule>();
+  readonly #schedules = new Map<string, { readonly spec: string; readonly schedule: Schedule }>();
 
   constructor(repository: TaskRepository, revivers: Readonly<Record<string, ScheduleReviver>>) {
     this.#repository = repository;
@@ -21,7 +22,7 @@ export class SeriesBook {
 
   /** Remembers the live Schedule given at creation, so custom schedules need no reviver in this process. */
   remember(seriesId: string, schedule: Schedule): void {
-    this.#schedules.set(seriesId, schedule);
+    this.#schedules.set(seriesId, { spec: JSON.stringify(schedule.toJSON()), schedule });
   }
 
   forget(seriesId: string): void {
@@ -35,11 +36,11 @@ export class SeriesBook {
       this.#schedules.delete(seriesId);
       return undefined;
     }
-    let schedule = this.#schedules.get(seriesId);
-    if (schedule === undefined) {
-      schedule = reviveSchedule(series.schedule, this.#revivers);
-      this.#schedules.set(seriesId, schedule);
-    }
+    const spec = JSON.stringify(series.schedule);
+    const cached = this.#schedules.get(seriesId);
+    if (cached !== undefined && cached.spec === spec) return { series, schedule: cached.schedule };
+    const schedule = reviveSchedule(series.schedule, this.#revivers);
+    this.#schedules.set(seriesId, { spec, schedule });
     return { series, schedule };
   }
 

@@ -7,8 +7,8 @@ import { toFrozenJson } from '../task/json.js';
 import { newId } from '../task/id.js';
 import { toRetryPolicy } from '../task/retry.js';
 import { TaskState } from '../task/task.js';
-import type { NewTask, TaskPatch, TaskQuery } from '../task/task.js';
-import { checkCount, checkDeadline, checkGrace, checkId, checkKeys, checkMeta, checkMisfire, checkObject, checkParam, checkPriority, checkSchedule, checkTime, checkTimeout } from '../validation/validate.js';
+import type { NewTask, OnConflict, TaskPatch, TaskQuery } from '../task/task.js';
+import { checkCount, checkDeadline, checkGrace, checkId, checkKeys, checkKeyHeld, checkMeta, checkMisfire, checkObject, checkOnConflict, checkParam, checkPriority, checkSchedule, checkTime, checkTimeout } from '../validation/validate.js';
 import type { ScheduleInput, UpdateInput } from '../validation/validate.js';
 
 /**
@@ -23,7 +23,7 @@ export interface InputContext {
 }
 
 export const oneOffKeys = ['id', 'workId', 'param', 'at', 'delay', 'priority', 'meta', 'retry', 'timeout', 'deadline'] as const;
-const seriesKeys = [...oneOffKeys, 'schedule', 'misfire', 'grace'] as const;
+const seriesKeys = [...oneOffKeys, 'schedule', 'misfire', 'grace', 'onConflict'] as const;
 const updateKeys = ['at', 'delay', 'param', 'priority', 'meta'] as const;
 const queryKeys = ['state', 'workId', 'seriesId', 'flowId', 'limit', 'offset'] as const;
 
@@ -34,6 +34,10 @@ export function toNewTask(input: ScheduleInput, context: InputContext, what = 's
   checkKeys(object, what === 'schedule' ? scheduleKeys : manyKeys, what);
   const scheduledAt = checkTime(object, context.now, true) as number;
   const fields = taskFields(object, context);
+  const key = object['key'] === undefined ? null : checkId(object['key'], 'key');
+  if (key === null && (object['keyHeld'] !== undefined || object['onConflict'] !== undefined)) throw new InvalidArgumentError(what, 'keyHeld and onConflict only with a key (or, onConflict, a schedule)', input);
+  if (key !== null && (object['onSuccess'] !== undefined || object['onFailure'] !== undefined)) throw new InvalidArgumentError(what, 'a key or callbacks, not both', input);
+  checkOnConflict(object['onConflict']);
   // One literal in one field order: a spread here gave every new task a shape of its own, and the
   // repository's reads of them went megamorphic (scheduleMany ran 2.5x slower).
   return {
@@ -48,14 +52,24 @@ export function toNewTask(input: ScheduleInput, context: InputContext, what = 's
     retry: fields.retry,
     timeout: fields.timeout,
     deadline: checkDeadline(object['deadline'], scheduledAt),
+    key,
+    keyHeld: key === null ? null : checkKeyHeld(object['keyHeld']),
   };
 }
 
-const scheduleKeys: readonly string[] = [...oneOffKeys, 'schedule', 'onSuccess', 'onFailure'];
-const manyKeys: readonly string[] = [...oneOffKeys, 'schedule'];
+/** The one `onConflict` of a batch's keyed tasks (the repository takes one per write). @default 'reject' */
+export function batchOnConflict(inputs: readonly ScheduleInput[], what: string): OnConflict {
+  const values = new Set(inputs.map((input) => (typeof input === 'object' && input !== null ? (input.onConflict ?? 'reject') : 'reject')));
+  if (values.size > 1) throw new InvalidArgumentError(`${what} onConflict`, 'one value for every input of the batch', [...values].join(', '));
+  return [...values][0] ?? 'reject';
+}
+
+const scheduleKeys: readonly string[] = [...oneOffKeys, 'schedule', 'onSuccess', 'onFailure', 'key', 'keyHeld', 'onConflict'];
+const manyKeys: readonly string[] = [...oneOffKeys, 'schedule', 'key', 'keyHeld', 'onConflict'];
 
 export interface NewSeries {
   readonly series: Series;
+  readonly onConflict: OnConflict;
   readonly schedule: Schedule;
   /** The first occurrence. */
   readonly first: NewTask;
@@ -84,7 +98,7 @@ export function toNewSeries(input: ScheduleInput, context: InputContext): NewSer
     createdAt: context.now,
   };
   const at = checkTime(object, context.now, false) ?? firstTime(schedule, context.now);
-  return { series, schedule, first: occurrence(series, at, context.now) };
+  return { series, onConflict: checkOnConflict(object['onConflict']), schedule, first: occurrence(series, at, context.now) };
 }
 
 /** The changes of `update()`: at least one field. */

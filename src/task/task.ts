@@ -119,7 +119,24 @@ export interface Task {
   readonly flowId: string | null;
   /** What a flow step waits for before it may run; null: nothing. */
   readonly dependsOn: Dependency | null;
+  /**
+   * The dedup key: while this task holds it, no other task is scheduled with it (see `KeyHeld`).
+   * A running task that gave its key to a newer one has null here.
+   */
+  readonly key: string | null;
+  /** How long the task holds `key`; null without a key. */
+  readonly keyHeld: KeyHeld | null;
 }
+
+/**
+ * How long a task holds its dedup key: while `scheduled` (a second schedule with the key while it
+ * runs adds a new task, which takes the key over), or until it ends (none is added while it runs).
+ */
+export const KeyHeld = {
+  WhileScheduled: 'scheduled',
+  UntilEnded: 'ended',
+} as const;
+export type KeyHeld = (typeof KeyHeld)[keyof typeof KeyHeld];
 
 /** What crash recovery does with tasks a previous run left `dispatched`. */
 export const RecoveryPolicy = {
@@ -147,6 +164,10 @@ export interface NewTask {
   readonly flowId?: string | null;
   /** A task with parents is stored `waiting`. @default null */
   readonly dependsOn?: Dependency | null;
+  /** @default null */
+  readonly key?: string | null;
+  /** @default null, or 'scheduled' with a key */
+  readonly keyHeld?: KeyHeld | null;
 }
 
 /** The fields an update may change, only while the task is still `scheduled`. */
@@ -247,6 +268,8 @@ export function snapshot(task: Task, change: TaskChange): Task {
     errors: change.errors === undefined ? task.errors : change.errors,
     flowId: task.flowId,
     dependsOn: task.dependsOn,
+    key: change.key === undefined ? task.key : change.key,
+    keyHeld: task.keyHeld,
   });
 }
 
@@ -279,5 +302,18 @@ export function createdTask(t: NewTask, seq: number): Task {
     errors: noErrors,
     flowId: t.flowId ?? null,
     dependsOn: t.dependsOn ?? null,
+    key: t.key ?? null,
+    keyHeld: t.key === undefined || t.key === null ? null : (t.keyHeld ?? KeyHeld.WhileScheduled),
   });
 }
+
+/**
+ * What adding a series whose id exists (or a task whose `key` a pending task holds) does: refuse
+ * with a typed error, keep what is stored (and return it), or replace it with the new definition.
+ */
+export const OnConflict = {
+  Reject: 'reject',
+  Keep: 'keep',
+  Replace: 'replace',
+} as const;
+export type OnConflict = (typeof OnConflict)[keyof typeof OnConflict];

@@ -50,6 +50,8 @@ export function dispatchedTask(workId: string, param: Task['param'] = null): Tas
     errors: [],
     flowId: null,
     dependsOn: null,
+    key: null,
+    keyHeld: null,
   });
 }
 

@@ -2,6 +2,7 @@ import type { TaskRepository } from '../repository/task-repository.js';
 import { claimsContract } from './claims-contract.js';
 import { newTask } from './contract-helpers.js';
 import { flowContract } from './flow-contract.js';
+import { keysContract } from './keys-contract.js';
 import { resolveFramework } from './framework.js';
 import type { TestFramework } from './framework.js';
 import { operationsContract } from './operations-contract.js';
@@ -52,6 +53,9 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
     seriesContract(repo, test);
     test.describe('flows', () => {
       flowContract(repo, newTask, test);
+    });
+    test.describe('conflicts and keys', () => {
+      keysContract(repo, newTask, test);
     });
     operationsContract(repo, test);
     wakeContract(repo, test);

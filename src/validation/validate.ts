@@ -3,6 +3,7 @@ import type { Schedule } from '../schedule/schedule.js';
 import { Misfire } from '../schedule/series.js';
 import { toFrozenJson } from '../task/json.js';
 import type { RetryInput } from '../task/retry.js';
+import { KeyHeld, OnConflict } from '../task/task.js';
 import type { JsonValue } from '../task/task.js';
 
 /**
@@ -36,6 +37,28 @@ export interface ScheduleInput {
   readonly misfire?: Misfire;
   /** Series only: how late (ms) an occurrence may be and still count as on time. @default 1_000 */
   readonly grace?: number;
+  /**
+   * What scheduling a series `id` that exists, or a `key` that a task holds, does. For a series: 'reject' fails with
+   * `ERR_DUPLICATE_ID`; 'keep' leaves the stored series and resolves with its current occurrence;
+   * 'replace' applies this schedule, param and options to it in one write, keeping its history
+   * (its pending occurrence moves to the new first time; none runs twice). Made for declaring
+   * series at every boot. For a key, see `key`.
+   * @default 'reject'
+   */
+  readonly onConflict?: OnConflict;
+  /**
+   * One-off only: a dedup key (1-200 characters). While a task holds it, no other is scheduled with
+   * it: scheduling another does what `onConflict` says ('reject': `ERR_DUPLICATE_KEY`; 'keep':
+   * resolves with the holder; 'replace': the holder takes this time, param and options). Enforced
+   * by the store, across processes. See `keyHeld`.
+   */
+  readonly key?: string;
+  /**
+   * How long the task holds its key: while `scheduled` (a schedule with the key while it runs adds
+   * a new task, which takes the key over) or until it `ended` (none is added while it runs).
+   * @default 'scheduled'
+   */
+  readonly keyHeld?: KeyHeld;
   /** One-off only: a task made due when this one ends `done`, by the write that records it. */
   readonly onSuccess?: StepInput;
   /** One-off only: a task made due when this one ends `failed` or `expired` for good. */
@@ -46,7 +69,17 @@ export interface ScheduleInput {
  * A flow step (chain step, group member, callback): a one-off task whose `at`/`delay` are optional
  * (@default delay 0); a step that waits for others counts its `delay` from its release.
  */
-export type StepInput = Omit<ScheduleInput, 'schedule' | 'misfire' | 'grace' | 'onSuccess' | 'onFailure'>;
+export type StepInput = Omit<ScheduleInput, 'schedule' | 'misfire' | 'grace' | 'onSuccess' | 'onFailure' | 'onConflict' | 'key' | 'keyHeld'>;
+
+/**
+ * How `schedule()` and `scheduleMany()` write. With `manager`, the EntityManager of your open
+ * TypeORM transaction (`dataSource.transaction(async (manager) => ...)`), the tasks are written in
+ * that transaction: they commit with your rows, or vanish with them on a rollback.
+ */
+export interface WriteOptions {
+  /** The EntityManager of an open TypeORM transaction on kokugen's database (see docs/typeorm-app.md). */
+  readonly manager?: unknown;
+}
 
 /** What `update()` takes: any of these, at least one; `at` and `delay` not both. */
 export interface UpdateInput {
@@ -199,6 +232,31 @@ export function checkSchedule(schedule: unknown): Schedule {
     throw new InvalidArgumentError('schedule', 'a Schedule (cron(...), every(...), or { next(after), toJSON() })', schedule);
   }
   return schedule as Schedule;
+}
+
+/** @default 'reject' */
+export function checkOnConflict(onConflict: unknown): OnConflict {
+  if (onConflict === undefined) return OnConflict.Reject;
+  if (!(Object.values(OnConflict) as unknown[]).includes(onConflict)) throw new InvalidArgumentError('onConflict', "'reject', 'keep' or 'replace'", onConflict);
+  return onConflict as OnConflict;
+}
+
+/** @default 'scheduled' */
+export function checkKeyHeld(held: unknown): KeyHeld {
+  if (held === undefined) return KeyHeld.WhileScheduled;
+  if (!(Object.values(KeyHeld) as unknown[]).includes(held)) throw new InvalidArgumentError('keyHeld', "'scheduled' or 'ended'", held);
+  return held as KeyHeld;
+}
+
+/** `schedule()`'s second argument: the transaction to write in, if any. */
+export function checkWriteOptions(options: unknown): { transaction?: unknown } {
+  if (options === undefined) return {};
+  const object = checkObject(options, 'schedule options');
+  checkKeys(object, ['manager'], 'schedule options');
+  const { manager } = object;
+  if (manager === undefined) return {};
+  if (typeof manager !== 'object' || manager === null) throw new InvalidArgumentError('manager', "the EntityManager of an open TypeORM transaction", manager);
+  return { transaction: manager };
 }
 
 /** @default 'once' */

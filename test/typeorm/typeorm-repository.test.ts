@@ -104,9 +104,11 @@ function ownDataSource(kind: StoreKind, type: SqliteType | 'postgres'): void {
     it('0003 upgrades a table that holds tasks: they stay, outside any flow', async () => {
       const repository = new TypeOrmRepository(dataSource);
       await repository.add([newTask({ id: 'old', flowId: 'f' })]);
-      await dataSource.undoLastMigration();
+      // Down to before 0003 (the later ones first), then up again.
+      const later = kokugenMigrations.length - kokugenMigrations.findIndex((m) => new m().name.startsWith('KokugenFlows'));
+      for (let i = 0; i < later; i++) await dataSource.undoLastMigration();
       expect((await dataSource.createQueryRunner().getTable('kokugen_tasks'))?.findColumnByName('flow_id')).toBeUndefined();
-      expect(await dataSource.runMigrations()).toHaveLength(1);
+      expect(await dataSource.runMigrations()).toHaveLength(later);
       expect(await repository.get('old')).toMatchObject({ id: 'old', state: TaskState.Scheduled, flowId: null, dependsOn: null });
       await repository.close();
     });

@@ -2,9 +2,10 @@ import { InvalidArgumentError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { defaultRetry, toRetryPolicy } from '../../task/retry.js';
-import { ReleaseWhen, TaskState } from '../../task/task.js';
+import { KeyHeld, OnConflict, ReleaseWhen, TaskState } from '../../task/task.js';
+import type { AddOptions } from '../task-repository.js';
 import type { AttemptError, Dependency, JsonValue, NewTask, TaskError, TaskOutcome, TaskPatch } from '../../task/task.js';
-import { checkEpochMs, checkGrace, checkMeta, checkMisfire, checkObject, checkPriority, checkText, checkTimeout, isStorableText, maxTime } from '../../validation/validate.js';
+import { checkEpochMs, checkGrace, checkKeys, checkMeta, checkMisfire, checkObject, checkPriority, checkText, checkTimeout, isStorableText, maxTime } from '../../validation/validate.js';
 import type { ClaimPlan } from './task-store.js';
 
 /**
@@ -27,6 +28,15 @@ function checkNullableTimeout(timeout: unknown, what: string): number | null {
   return timeout === null ? null : (checkTimeout(timeout, what) ?? null);
 }
 
+/** `add` and `addSeries` options, with their defaults. */
+export function checkAddOptions(options: AddOptions): { onConflict: OnConflict; transaction: unknown } {
+  const object = checkObject(options, 'add options');
+  checkKeys(object, ['transaction', 'onConflict'], 'add options');
+  const { onConflict = OnConflict.Reject, transaction } = options;
+  if (!(Object.values(OnConflict) as unknown[]).includes(onConflict)) throw new InvalidArgumentError('onConflict', "'reject', 'keep' or 'replace'", onConflict);
+  return { onConflict, transaction };
+}
+
 export function checkNewTask(task: NewTask): NewTask {
   const object = checkObject(task, 'new task') as unknown as NewTask;
   return {
@@ -43,7 +53,14 @@ export function checkNewTask(task: NewTask): NewTask {
     deadline: object.deadline === null ? null : checkEpochMs(object.deadline, 'deadline', 'down'),
     flowId: object.flowId === undefined || object.flowId === null ? null : checkText(object.flowId, 'flowId'),
     dependsOn: object.dependsOn === undefined || object.dependsOn === null ? null : checkDependency(object.dependsOn),
+    key: object.key === undefined || object.key === null ? null : checkText(object.key, 'key'),
+    keyHeld: object.keyHeld === undefined || object.keyHeld === null ? null : checkKeyHeld(object.keyHeld),
   };
+}
+
+function checkKeyHeld(held: unknown): KeyHeld {
+  if (!(Object.values(KeyHeld) as unknown[]).includes(held)) throw new InvalidArgumentError('keyHeld', "'scheduled' or 'ended'", held);
+  return held as KeyHeld;
 }
 
 /** A flow step's dependency as stored: parent ids, a known condition, a delay in ms. */

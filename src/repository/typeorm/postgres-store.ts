@@ -1,12 +1,10 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { driverCode, dueCandidates, EndingQueue, endingsSql, endingValues, notIn, placeholders, runOn } from './task-store.js';
+import { toNumber } from './columns.js';
 import type { JsonColumn } from './columns.js';
 import { taskColumns } from './task-columns.js';
 import type { Row } from './task-row.js';
 import type { Claimed, ClaimPlan, Ending, Sql, TaskStore } from './task-store.js';
-
-/** The advisory lock key that serialises adds across processes ('kokugen' in ASCII). */
-const insertLock = '30240329829934446';
 
 /** How many endings share one statement at most. */
 const maxEndings = 1_000;
@@ -62,8 +60,16 @@ export class PostgresStore implements TaskStore {
     return Promise.resolve(); // Each statement is prepared and released by its own runner.
   }
 
-  async lockInserts(sql: Sql): Promise<void> {
-    await sql('SELECT pg_advisory_xact_lock($1::bigint)', [insertLock]);
+  /**
+   * From the table's sequence (`<table>_seq`, migration Keys0005): a sequence is never rolled
+   * back and never waits for another transaction, so an application transaction that added a task
+   * and stays open blocks no other add. Numbers a rolled-back add took are skipped: seq orders,
+   * it does not count.
+   */
+  async nextSeqs(sql: Sql, table: string, count: number): Promise<number[]> {
+    const sequence = table.replace(/"$/, '_seq"');
+    const { rows } = await sql('SELECT nextval($1::regclass) AS seq FROM generate_series(1, $2::integer)', [sequence, count]);
+    return rows.map((row) => toNumber(row['seq'])).sort((a, b) => a - b);
   }
 
   /**

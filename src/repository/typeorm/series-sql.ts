@@ -2,7 +2,10 @@ import { SeriesNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskError } from '../../task/task.js';
+import { planSeriesConflict } from '../series-conflict.js';
 import type { SeriesChange } from '../task-repository.js';
+import { DuplicateIdError } from '../../errors.js';
+import type { OnConflict } from '../../task/task.js';
 import { taskColumns } from './task-columns.js';
 import { toTask } from './task-row.js';
 import type { Sql } from './task-store.js';
@@ -13,11 +16,26 @@ import type { TaskTables } from './task-tables.js';
  * steps of one transaction each; `TypeOrmRepository` checks the inputs and runs them.
  */
 
-/** The series and its first occurrence, or neither. */
-export async function insertSeries(sql: Sql, tables: TaskTables, series: Series, first: NewTask): Promise<Task> {
-  // Both refusals before the first change (on SQLite a write that fails after changing rows costs its batch a rerun).
-  await tables.refuseExisting(sql, tables.series, [series.id]);
+/**
+ * The series and its first occurrence, or neither; an existing series id is refused, kept or
+ * replaced as `onConflict` says (see `planSeriesConflict`).
+ */
+export async function insertSeries(sql: Sql, tables: TaskTables, series: Series, first: NewTask, onConflict: OnConflict, forUpdate: string): Promise<Task> {
+  // Every refusal before the first change (on SQLite a write that fails after changing rows costs its batch a rerun).
+  const existing = await tables.lockSeries(sql, series.id);
+  if (existing !== undefined && onConflict === 'reject') throw new DuplicateIdError(series.id, 'series');
   await tables.refuseExisting(sql, tables.tasks, [first.id]);
+  if (existing !== undefined) {
+    const active = `SELECT ${taskColumns} FROM ${tables.tasks} WHERE series_id = $1 AND state IN ($2, $3)${forUpdate}`;
+    const latest = `SELECT ${taskColumns} FROM ${tables.tasks} WHERE series_id = $1 ORDER BY seq DESC LIMIT 1`;
+    const occurrences = [...(await sql(active, [series.id, TaskState.Scheduled, TaskState.Dispatched])).rows, ...(await sql(latest, [series.id])).rows].map(toTask);
+    const plan = planSeriesConflict(existing, series, first, occurrences, onConflict);
+    if (plan.kind === 'unchanged') return plan.task;
+    if (plan.series !== undefined) await tables.saveSeries(sql, plan.series);
+    if (plan.kind === 'replace') return plan.moved ? tables.save(sql, plan.task) : plan.task;
+    const [task] = await tables.insert(sql, [first]);
+    return task as Task;
+  }
   await tables.insertSeries(sql, series);
   const [task] = await tables.insert(sql, [first]);
   return task as Task;

@@ -28,9 +28,9 @@ export function realColumns(): string[] {
  * order to `jsonRowColumns()`.
  */
 export function fromJsonRow(returned: Row): Row {
-  const [id, work_id, param, scheduled_at, priority, seq, meta, state, created_at, dispatched_at, ended_at, result, error, attempt, owner, recovered, series_id, retry, deadline, errors, flow_id, depends_on] = JSON.parse(
+  const [id, work_id, param, scheduled_at, priority, seq, meta, state, created_at, dispatched_at, ended_at, result, error, attempt, owner, recovered, series_id, retry, deadline, errors, flow_id, depends_on, dedup_key, key_held] = JSON.parse(
     returned['k_row'] as string,
   ) as unknown[];
   const timeout = returned['timeout'];
-  return { id, work_id, param, scheduled_at, priority, seq, meta, state, created_at, dispatched_at, ended_at, result, error, attempt, owner, recovered, series_id, retry, timeout, deadline, errors, flow_id, depends_on };
+  return { id, work_id, param, scheduled_at, priority, seq, meta, state, created_at, dispatched_at, ended_at, result, error, attempt, owner, recovered, series_id, retry, timeout, deadline, errors, flow_id, depends_on, dedup_key, key_held };
 }

@@ -44,8 +44,12 @@ export class SqliteStore implements TaskStore {
     return this.#connection.submit(true, work);
   }
 
-  lockInserts(): Promise<void> {
-    return Promise.resolve(); // BEGIN IMMEDIATE already holds the only write lock.
+  /** One more than the largest so far: SQLite has one writer per file, so no other add runs meanwhile. */
+  async nextSeqs(sql: Sql, table: string, count: number): Promise<number[]> {
+    const [row] = (await sql(`SELECT MAX(seq) AS seq FROM ${table}`)).rows;
+    const last = row?.['seq'];
+    const first = last === null || last === undefined ? 0 : Number(last) + 1;
+    return Array.from({ length: count }, (_, i) => first + i);
   }
 
   /**

@@ -34,6 +34,8 @@ export const taskColumnTable = {
   errors: { name: 'errors', type: 'text', codec: json, fresh: true },
   flowId: { name: 'flow_id', type: 'varchar', length: 200, nullable: true, codec: text },
   dependsOn: { name: 'depends_on', type: 'text', nullable: true, codec: json },
+  key: { name: 'dedup_key', type: 'varchar', length: 200, nullable: true, codec: text },
+  keyHeld: { name: 'key_held', type: 'varchar', length: 16, nullable: true, codec: text },
 } as const satisfies { readonly [K in keyof Task]: Column };
 
 /** The fields of a task, in column order. */

@@ -37,6 +37,8 @@ export interface TaskRecord {
   errors: string;
   flowId: string | null;
   dependsOn: string | null;
+  key: string | null;
+  keyHeld: string | null;
 }
 
 /**
@@ -55,5 +57,8 @@ export const TaskEntity = new EntitySchema<TaskRecord>({
     { name: 'IDX_kokugen_tasks_series', columns: ['seriesId', 'state'] },
     // TypeORM cannot express the DESC column, so the migration creates this one and schema sync leaves it be.
     { name: 'IDX_kokugen_tasks_due', columns: ['state', 'scheduledAt', 'priority', 'seq'], synchronize: false },
+    // Partial unique indexes (the dedup keys), made by migration Keys0005.
+    { name: 'IDX_kokugen_tasks_key', columns: ['key'], unique: true, synchronize: false },
+    { name: 'IDX_kokugen_tasks_key_held', columns: ['key'], unique: true, synchronize: false },
   ],
 });

@@ -1,5 +1,5 @@
 import { toJsonText } from '../../task/json.js';
-import type { AttemptError, Dependency, RetryPolicy, Task, TaskError, TaskState } from '../../task/task.js';
+import type { AttemptError, Dependency, KeyHeld, RetryPolicy, Task, TaskError, TaskState } from '../../task/task.js';
 import { parseJson, parseNullableJson, toBoolean, toNullableNumber, toNumber } from './columns.js';
 
 /** A row as the drivers return it: pg gives BIGINT as strings, SQLite gives booleans as 0/1. */
@@ -37,6 +37,8 @@ export function toTask(row: Row): Task {
     errors: parseJson(row['errors']) as unknown as readonly AttemptError[],
     flowId: (row['flow_id'] ?? null) as string | null,
     dependsOn: parseNullableJson(row['depends_on']) as Dependency | null,
+    key: (row['dedup_key'] ?? null) as string | null,
+    keyHeld: (row['key_held'] ?? null) as KeyHeld | null,
   });
 }
 
@@ -66,5 +68,7 @@ export function taskValues(task: Task): unknown[] {
     toJsonText(task.errors, 'errors'),
     task.flowId,
     task.dependsOn === null ? null : toJsonText(task.dependsOn, 'dependsOn'),
+    task.key,
+    task.keyHeld,
   ];
 }

@@ -25,8 +25,12 @@ export interface TaskStore {
   read<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
   /** One transaction that holds the write lock it needs from its first statement; all or nothing. */
   write<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
-  /** Called first inside an adding `write`: makes `MAX(seq) + 1` safe against concurrent adders. */
-  lockInserts(sql: Sql): Promise<void>;
+  /**
+   * `count` new creation-order numbers for `table` (kokugen's tasks or series table), increasing,
+   * inside the transaction of `sql` (kokugen's own, or a caller's it joined), without a lock that
+   * would make other adders wait for that transaction.
+   */
+  nextSeqs(sql: Sql, table: string, count: number): Promise<number[]>;
   /**
    * Moves up to `limit` due tasks to `dispatched` as `plan` allows, atomically (one transaction,
    * or one statement), and returns their new rows in any order.

@@ -119,31 +119,31 @@ export class TaskTables {
 
   /** Stores new tasks as scheduled with the next seqs, or throws `ERR_DUPLICATE_ID` for the first id taken. */
   async insert(sql: Sql, tasks: readonly NewTask[]): Promise<Task[]> {
-    await this.#store.lockInserts(sql);
     await this.refuseExisting(
       sql,
       this.tasks,
       tasks.map((t) => t.id),
     );
-    let seq = await this.#nextSeq(sql, this.tasks);
-    const stored = tasks.map((t) => createdTask(t, seq++));
+    const seqs = await this.#store.nextSeqs(sql, this.tasks, tasks.length);
+    const stored = tasks.map((t, i) => createdTask(t, seqs[i] as number));
     for (const batch of chunks(stored, insertRows)) await sql(this.#insertSql, [JSON.stringify(batch.map(ownValues)), ...freshValues]);
     return stored;
   }
 
   /** Stores a series (its first occurrence is inserted separately), or throws `ERR_DUPLICATE_ID`. */
   async insertSeries(sql: Sql, series: Series): Promise<void> {
-    await this.#store.lockInserts(sql);
     await this.refuseExisting(sql, this.series, [series.id]);
-    const seq = await this.#nextSeq(sql, this.series);
-    await sql(`INSERT INTO ${this.series} (${seriesColumns}) VALUES (${placeholders(1, seriesColumnCount)})`, seriesValues(series, seq));
+    const [seq] = await this.#store.nextSeqs(sql, this.series, 1);
+    await sql(`INSERT INTO ${this.series} (${seriesColumns}) VALUES (${placeholders(1, seriesColumnCount)})`, seriesValues(series, seq as number));
   }
 
-  /** Creation order: one more than the largest so far. Safe because every insert holds `lockInserts`. */
-  async #nextSeq(sql: Sql, table: string): Promise<number> {
-    const [row] = (await sql(`SELECT MAX(seq) AS seq FROM ${table}`)).rows;
-    const last = row?.['seq'];
-    return last === null || last === undefined ? 0 : toNumber(last) + 1;
+  /** Writes a changed series back (its definition and state; its id, seq and creation time stay). */
+  async saveSeries(sql: Sql, series: Series): Promise<void> {
+    const values = seriesValues(series, 0);
+    // seriesValues' order: id, seq, then the rest; seq is left as stored.
+    const names = seriesColumns.split(', ');
+    const set = names.slice(2).map((name, i) => `${name} = $${i + 2}`).join(', ');
+    await sql(`UPDATE ${this.series} SET ${set} WHERE id = $1`, [values[0], ...values.slice(2)]);
   }
 
   /** Throws `ERR_DUPLICATE_ID` for the first of `ids` (in their order) that `table` already holds. */
@@ -159,6 +159,15 @@ export class TaskTables {
       for (const row of (await sql(`SELECT id FROM ${table} WHERE id IN (${placeholders(1, batch.length)})`, batch)).rows) found.add(row['id']);
     }
     return ids.find((id) => found.has(id));
+  }
+
+  /** The first of `keys` (in their order) that a scheduled or dispatched task holds, with that task's id. */
+  async keyHolder(sql: Sql, keys: readonly string[]): Promise<{ key: string; id: string } | undefined> {
+    if (keys.length === 0) return undefined;
+    const { rows } = await sql(`SELECT id, dedup_key FROM ${this.tasks} WHERE dedup_key IN (${placeholders(3, keys.length)}) AND state IN ($1, $2)`, [TaskState.Scheduled, TaskState.Dispatched, ...keys]);
+    const byKey = new Map(rows.map((row) => [row['dedup_key'], row['id'] as string]));
+    const key = keys.find((k) => byKey.has(k));
+    return key === undefined ? undefined : { key, id: byKey.get(key) as string };
   }
 
   /** Whether a series may get a new occurrence: it exists, is enabled, and has no scheduled (or, `strict`, running) one. */

@@ -1,13 +1,13 @@
 import type { DataSource } from 'typeorm';
-import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
+import { AlreadyDispatchedError, DuplicateIdError, DuplicateKeyError, InvalidArgumentError, NotRunningError, SharedDataSourceError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { checkCount, checkEpochMs, checkText, isStorableText } from '../../validation/validate.js';
 import { compareTasks, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
-import type { Completion, EndingWatcher, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
-import { checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
+import type { AddOptions, Completion, EndingWatcher, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
+import { checkAddOptions, checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
 import { DuePoller } from './due-poller.js';
 import { findTasks } from './find-sql.js';
 import { completeTask, recoverTasks } from './ending-sql.js';
@@ -28,6 +28,9 @@ import { toTask } from './task-row.js';
 import { storeType } from './task-store.js';
 import type { Ending, Sql, TaskStore } from './task-store.js';
 import { TaskTables } from './task-tables.js';
+import { joinTransaction } from './transaction-join.js';
+import { asSchemaError } from './schema-error.js';
+import { insertKeyed } from './key-sql.js';
 import { Wakeups } from './wakeups.js';
 
 /**
@@ -74,14 +77,18 @@ export class TypeOrmRepository implements TaskRepository {
 
   /**
    * A repository on your own initialised DataSource, on which `kokugenMigrations` have run. On
-   * SQLite, give kokugen a DataSource of its own: TypeORM runs every query of a SQLite DataSource
-   * on one connection, where another user's transaction would interleave with kokugen's.
+   * SQLite, give kokugen a DataSource of its own (on the same file if you like): TypeORM runs
+   * every query of a SQLite DataSource on one connection, where the application's transactions and
+   * kokugen's would interleave, so a DataSource with entities other than kokugen's is refused
+   * with `ERR_SHARED_DATA_SOURCE`. Enqueue in the application's transactions with
+   * `schedule(input, { manager })`.
    */
   constructor(dataSource: DataSource, options: TypeOrmRepositoryOptions = {}) {
     const type = typeof dataSource?.createQueryRunner === 'function' ? storeType(dataSource) : undefined;
     if (type === undefined || !dataSource.isInitialized) {
       throw new InvalidArgumentError('TypeOrmRepository dataSource', "an initialized TypeORM DataSource of type 'sqlite', 'better-sqlite3' or 'postgres'", dataSource);
     }
+    if (type === 'sqlite') refuseShared(dataSource);
     const { pollInterval = 1_000, watchInterval = 50 } = checkRepositoryOptions(options);
     const retention = retentionPolicy(options.retention);
     this.#dataSource = dataSource;
@@ -106,8 +113,9 @@ export class TypeOrmRepository implements TaskRepository {
     return this.#dataSource;
   }
 
-  async add(tasks: readonly NewTask[]): Promise<Task[]> {
+  async add(tasks: readonly NewTask[], options: AddOptions = {}): Promise<Task[]> {
     if (!Array.isArray(tasks)) throw new InvalidArgumentError('add', 'an array of new tasks', tasks);
+    const { transaction, onConflict } = checkAddOptions(options);
     const checked = tasks.map(checkNewTask);
     const seen = new Set<string>();
     for (const task of checked) {
@@ -115,9 +123,19 @@ export class TypeOrmRepository implements TaskRepository {
       seen.add(task.id);
     }
     if (checked.length === 0) return [];
+    if (!checked.some((t) => t.key !== null)) {
+      return this.#mapUniqueViolation(
+        checked.map((t) => t.id),
+        () => this.#writeIn(transaction, (sql) => this.#tables.insert(sql, checked), (added) => added),
+      );
+    }
+    const write = (): Promise<Task[]> => this.#writeIn(transaction, (sql) => insertKeyed(sql, this.#tables, checked, onConflict, this.#store.forUpdate), (added) => added);
+    // A key another process took meanwhile: the write again sees its holder (not in a caller's transaction, which the failure aborted).
+    const once = transaction === undefined ? () => write().catch((error: unknown) => (this.#store.isUniqueViolation(error) ? write() : Promise.reject(error))) : write;
     return this.#mapUniqueViolation(
       checked.map((t) => t.id),
-      () => this.#write((sql) => this.#tables.insert(sql, checked), undefined, (added) => added),
+      once,
+      checked.flatMap((t) => (t.key === null || t.key === undefined ? [] : [t.key])),
     );
   }
 
@@ -221,11 +239,12 @@ export class TypeOrmRepository implements TaskRepository {
     });
   }
 
-  async addSeries(series: Series, first: NewTask): Promise<Task> {
+  async addSeries(series: Series, first: NewTask, options: AddOptions = {}): Promise<Task> {
     const checked = checkSeries(series);
     const occurrence = checkNewTask(first);
+    const { onConflict, transaction } = checkAddOptions(options);
     return this.#mapUniqueViolation([occurrence.id], () =>
-      this.#write((sql) => insertSeries(sql, this.#tables, checked, occurrence), undefined, (task) => [task]),
+      this.#writeIn(transaction, (sql) => insertSeries(sql, this.#tables, checked, occurrence, onConflict, this.#store.forUpdate), (task) => [task]),
     );
   }
 
@@ -343,16 +362,19 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   /**
-   * kokugen checks ids under its insert lock, so a unique violation means another writer (not
-   * kokugen) took one of `ids` meanwhile: report it as the typed error too.
+   * kokugen checks ids before it inserts, so a unique violation means another writer took one of
+   * `ids` meanwhile (a concurrent add of the same id): report it as the typed error too.
    */
-  async #mapUniqueViolation<T>(ids: readonly string[], write: () => Promise<T>): Promise<T> {
+  async #mapUniqueViolation<T>(ids: readonly string[], write: () => Promise<T>, keys: readonly string[] = []): Promise<T> {
     try {
       return await write();
     } catch (error) {
       if (!this.#store.isUniqueViolation(error)) throw error;
       const taken = await this.#read((sql) => this.#tables.existing(sql, this.#tasks, ids));
-      throw taken === undefined ? error : new DuplicateIdError(taken);
+      if (taken !== undefined) throw new DuplicateIdError(taken);
+      // Or a dedup key another writer took meanwhile (in a caller's transaction, which the failure aborted, or twice in a row).
+      const held = await this.#read((sql) => this.#tables.keyHolder(sql, keys));
+      throw held === undefined ? error : new DuplicateKeyError(held.key, held.id);
     }
   }
 
@@ -376,6 +398,26 @@ export class TypeOrmRepository implements TaskRepository {
     });
   }
 
+  /**
+   * `#write`, or with a caller's transaction (see transaction-join.ts) the same steps on its
+   * QueryRunner; the timer re-reads once the caller committed.
+   */
+  async #writeIn<T>(transaction: unknown, work: (sql: Sql) => Promise<T>, woken?: (result: T) => ReadonlyArray<Task | undefined>): Promise<T> {
+    if (transaction === undefined) return this.#write(work, undefined, woken);
+    const joined = joinTransaction(transaction, this.#dataSource);
+    this.#checkOpen();
+    // The NOTIFY goes through the caller's transaction too: PostgreSQL delivers it at their commit.
+    const result = await this.#track(async () => {
+      const written = await work(joined.sql);
+      if (woken !== undefined) await this.#wakeups.notify(joined.sql, woken(written));
+      return written;
+    });
+    joined.afterCommit(() => {
+      if (this.#closing === undefined) void this.#poller.refresh().catch(() => undefined);
+    });
+    return result;
+  }
+
   async #read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
     this.#checkOpen();
     return this.#track(() => this.#store.read(work));
@@ -389,7 +431,9 @@ export class TypeOrmRepository implements TaskRepository {
 
   /** Counts the operation in flight until it settles, so `close()` can wait for it. */
   #track<T>(operation: () => Promise<T>): Promise<T> {
-    const promise = operation();
+    const promise = operation().catch((error: unknown) => {
+      throw asSchemaError(error);
+    });
     this.#inFlight.add(promise);
     const forget = (): void => void this.#inFlight.delete(promise);
     promise.then(forget, forget);
@@ -403,3 +447,10 @@ export class TypeOrmRepository implements TaskRepository {
 
 /** The most tasks one claim takes; the Scheduler asks for as many as it has free workers. */
 const maxClaim = 10_000;
+
+/** A SQLite DataSource that maps entities other than kokugen's is the application's too. */
+function refuseShared(dataSource: DataSource): void {
+  const own = new Set([tasksTable, seriesTable]);
+  const other = dataSource.entityMetadatas.find((metadata) => !own.has(metadata.tableName));
+  if (other !== undefined) throw new SharedDataSourceError(`its entities include ${JSON.stringify(other.name)}`);
+}

@@ -1,0 +1,42 @@
+import { keysOf, planKeys } from '../key-conflict.js';
+import { TaskState } from '../../task/task.js';
+import type { NewTask, OnConflict, Task } from '../../task/task.js';
+import { taskColumns } from './task-columns.js';
+import { toTask } from './task-row.js';
+import { placeholders } from './task-store.js';
+import type { Sql } from './task-store.js';
+import type { TaskTables } from './task-tables.js';
+
+/**
+ * `add` of tasks with dedup keys as SQL steps of one transaction: the tasks holding those keys are
+ * read under lock (on PostgreSQL; SQLite's whole file is), `planKeys` decides, and its steps are
+ * written. Two processes adding one key at once both find it free; the partial unique indexes of
+ * migration Keys0005 let one insert through and the repository runs the other's write again.
+ */
+export async function insertKeyed(sql: Sql, tables: TaskTables, tasks: readonly NewTask[], onConflict: OnConflict, forUpdate: string): Promise<Task[]> {
+  await tables.refuseExisting(
+    sql,
+    tables.tasks,
+    tasks.map((t) => t.id),
+  );
+  const keys = keysOf(tasks);
+  const { rows } = await sql(
+    `SELECT ${taskColumns} FROM ${tables.tasks} WHERE dedup_key IN (${placeholders(3, keys.length)}) AND state IN ($1, $2) ORDER BY id${forUpdate}`,
+    [TaskState.Scheduled, TaskState.Dispatched, ...keys],
+  );
+  const holders = new Map<string, Task[]>();
+  for (const task of rows.map(toTask)) holders.set(task.key as string, [...(holders.get(task.key as string) ?? []), task]);
+  const plan = planKeys(tasks, holders, onConflict);
+  for (const running of plan.detach) await sql(`UPDATE ${tables.tasks} SET dedup_key = NULL WHERE id = $1`, [running.id]);
+  const inserted = await tables.insert(
+    sql,
+    plan.steps.flatMap((step) => (step.kind === 'insert' ? [step.task] : [])),
+  );
+  const stored: Task[] = [];
+  for (const step of plan.steps) {
+    if (step.kind === 'insert') stored.push(inserted.shift() as Task);
+    else if (step.kind === 'replace') stored.push(await tables.save(sql, step.task));
+    else stored.push(step.task);
+  }
+  return stored;
+}
