@@ -127,7 +127,7 @@ export class Loop {
    * A claimed task runs unless it must not: its deadline passed, or it is a misfired occurrence
    * of a series whose policy is `skip`. Those end `expired` without running.
    */
-  async #take(task: Task): Promise<void> {
+  #take(task: Task): Promise<void> {
     return task.deadline === null && task.seriesId === null && task.dependsOn === null ? this.#dispatch(task) : this.#takeChecked(task);
   }
 
@@ -174,7 +174,8 @@ export class Loop {
     } catch (error) {
       return this.#refused(run, error, 1);
     }
-    return this.#started(run, handle);
+    const observing = this.#started(run, handle);
+    if (observing !== undefined) await observing;
   }
 
   /** The dispatcher refused: ask onDispatchError; retry, or record the task failed with the error. */
@@ -196,7 +197,12 @@ export class Loop {
     if (decision.action === 'stop') core.halt(error);
   }
 
-  async #started(run: Run, handle: DispatchHandle): Promise<void> {
+  /**
+   * Follows the started work to its outcome. A promise only when an onDispatch hook observes the
+   * start: most dispatches have none, and each async frame is an allocation the drain of a backlog
+   * pays per task.
+   */
+  #started(run: Run, handle: DispatchHandle): Promise<void> | undefined {
     const core = this.#core;
     const { task } = run;
     run.finished = handle.done.then(
@@ -214,6 +220,6 @@ export class Loop {
       });
     }
     if (core.events.has('task:dispatched')) core.events.emit('task:dispatched', { task });
-    if (core.hooks.has('onDispatch')) await core.hooks.observe('onDispatch', { task });
+    return core.hooks.has('onDispatch') ? core.hooks.observe('onDispatch', { task }) : undefined;
   }
 }
