@@ -34,6 +34,7 @@ export class WorkRegistry {
   readonly #works = new Map<string, WorkFunction<never>>();
   readonly #settings = new Map<string, WorkSettings>();
   readonly #limits = new Map<string, number>();
+  readonly #ids = new Set<string>();
 
   /**
    * Registers `fn` under `workId`. The param type is the caller's promise: kokugen checks only
@@ -45,6 +46,7 @@ export class WorkRegistry {
     if (this.#works.has(workId)) throw new InvalidArgumentError('register workId', 'an id not registered yet', workId);
     const settings = toSettings(options, workId);
     this.#works.set(workId, fn as WorkFunction<never>);
+    this.#ids.add(workId);
     if (settings !== noSettings) this.#settings.set(workId, settings);
     if (settings.concurrency !== Infinity) this.#limits.set(workId, settings.concurrency);
     return this;
@@ -73,6 +75,11 @@ export class WorkRegistry {
 
   ids(): string[] {
     return [...this.#works.keys()];
+  }
+
+  /** The registered work ids, as a live read-only set (it grows as works are registered). */
+  idSet(): ReadonlySet<string> {
+    return this.#ids;
   }
 }
 

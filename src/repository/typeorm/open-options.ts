@@ -20,6 +20,30 @@ export interface TypeOrmRepositoryOptions {
    * @default done, cancelled, expired: 7 days; failed: 30 days; swept every minute
    */
   readonly retention?: TypeOrmRetentionOptions | false;
+  /**
+   * How long a claim's lease lasts, in ms. The process renews the leases of all the tasks it holds
+   * in one statement every `lease / 3` while a scheduler watches the repository; a task whose lease
+   * expired (its process died, or stalled past it) is taken over by the next claim of any process,
+   * and the old holder's late writes are refused with `ERR_LEASE_LOST`. See docs/multi-process.md.
+   * @default 30_000
+   */
+  readonly lease?: number;
+  /**
+   * Which clock decides what is due and when leases end: `'database'` (PostgreSQL's own, read by
+   * each claim; the local timer follows it through an offset measured on every round trip, so a
+   * process whose clock is off neither starts tasks early nor sleeps late) or `'local'` (the `now`
+   * the scheduler passes, from its Clock: what tests with `FakeClock` use). SQLite accepts only `'local'`.
+   * @default 'database' on PostgreSQL, 'local' on SQLite
+   */
+  readonly clock?: 'database' | 'local';
+  /**
+   * How many due tasks a claim takes beyond what the scheduler asked for, held in a local queue
+   * under lease and handed out by the next claims without a round trip. A task queued here is
+   * `dispatched` in the store: a cancel or update of it fails with `ERR_ALREADY_DISPATCHED`, and
+   * it goes back to `scheduled` when the scheduler stops or the repository closes.
+   * @default 0
+   */
+  readonly claimAhead?: number;
 }
 
 export interface SqliteOpenOptions extends TypeOrmRepositoryOptions {
@@ -50,8 +74,8 @@ export type TypeOrmOpenOptions = SqliteOpenOptions | PostgresOpenOptions;
 /** kokugen's own migrations table, so it never mixes with an application's TypeORM migrations. */
 export const migrationsTableName = 'kokugen_migrations';
 
-const sqliteKeys = ['type', 'database', 'synchronous', 'busyTimeout', 'pollInterval', 'retention'] as const;
-const postgresKeys = ['type', 'url', 'poolSize', 'pollInterval', 'retention'] as const;
+const sqliteKeys = ['type', 'database', 'synchronous', 'busyTimeout', 'pollInterval', 'retention', 'lease', 'clock', 'claimAhead'] as const;
+const postgresKeys = ['type', 'url', 'poolSize', 'pollInterval', 'retention', 'lease', 'clock', 'claimAhead'] as const;
 
 /** Checks `open()`'s options and builds the (not yet initialised) DataSource they describe. */
 export function dataSourceFor(options: TypeOrmOpenOptions): { dataSource: DataSource; synchronous: 'FULL' | 'NORMAL' | undefined } {

@@ -2,7 +2,7 @@ import { EntitySchema } from 'typeorm';
 import type { EntitySchemaOptions } from 'typeorm';
 import type { TaskState } from '../../task/task.js';
 import { entityColumns } from './columns.js';
-import { taskColumnTable } from './task-columns.js';
+import { leaseColumnTable, taskColumnTable } from './task-columns.js';
 
 /** kokugen's task table. Its indexes are named after it, so they never collide with an application's. */
 export const tasksTable = 'kokugen_tasks';
@@ -37,6 +37,8 @@ export interface TaskRecord {
   errors: string;
   flowId: string | null;
   dependsOn: string | null;
+  /** When the lease of a dispatched task ends (epoch ms on the clock the repository decides time with); null otherwise. */
+  leaseUntil: number | null;
 }
 
 /**
@@ -47,7 +49,7 @@ export interface TaskRecord {
 export const TaskEntity = new EntitySchema<TaskRecord>({
   name: 'KokugenTask',
   tableName: tasksTable,
-  columns: entityColumns(taskColumnTable, { id: { primary: true, primaryKeyConstraintName: 'PK_kokugen_tasks' } }) as EntitySchemaOptions<TaskRecord>['columns'],
+  columns: entityColumns({ ...taskColumnTable, ...leaseColumnTable }, { id: { primary: true, primaryKeyConstraintName: 'PK_kokugen_tasks' } }) as EntitySchemaOptions<TaskRecord>['columns'],
   indices: [
     { name: 'IDX_kokugen_tasks_seq', columns: ['seq'], unique: true },
     { name: 'IDX_kokugen_tasks_flow', columns: ['flowId'] },
@@ -55,5 +57,8 @@ export const TaskEntity = new EntitySchema<TaskRecord>({
     { name: 'IDX_kokugen_tasks_series', columns: ['seriesId', 'state'] },
     // TypeORM cannot express the DESC column, so the migration creates this one and schema sync leaves it be.
     { name: 'IDX_kokugen_tasks_due', columns: ['state', 'scheduledAt', 'priority', 'seq'], synchronize: false },
+    // Partial indexes (see Leases0004), which TypeORM does not compare either.
+    { name: 'IDX_kokugen_tasks_claim', columns: ['scheduledAt', 'priority', 'seq'], synchronize: false },
+    { name: 'IDX_kokugen_tasks_lease', columns: ['leaseUntil'], synchronize: false },
   ],
 });

@@ -1,14 +1,17 @@
 import type { DataSource } from 'typeorm';
-import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
+import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, LeaseLostError, NotRunningError, StateConflictError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { checkCount, checkEpochMs, checkInteger, checkKeys, checkObject, checkText, isStorableText } from '../../validation/validate.js';
-import { compareTasks, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
+import { isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
 import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
-import { checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
+import { checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits, checkWorks } from './checks.js';
 import { DuePoller } from './due-poller.js';
+import { LeaseClaims } from './lease-claims.js';
+import { earliestLease } from './lease-sql.js';
+import { checkLeaseOptions, repositoryOptionKeys, repositoryOptionsOf } from './lease-options.js';
 import { completeTask, recoverTasks } from './ending-sql.js';
 import { tableSql } from './entities.js';
 import { runMigrations } from './migrate.js';
@@ -44,10 +47,7 @@ export class TypeOrmRepository implements TaskRepository {
   /** Creates the DataSource, runs kokugen's migrations, and returns a ready repository that owns the DataSource. */
   static async open(options: TypeOrmOpenOptions): Promise<TypeOrmRepository> {
     const { dataSource, synchronous } = dataSourceFor(options);
-    const repositoryOptions = {
-      ...(options.pollInterval === undefined ? {} : { pollInterval: options.pollInterval }),
-      ...(options.retention === undefined ? {} : { retention: options.retention }),
-    };
+    const repositoryOptions = repositoryOptionsOf(options);
     checkOptions(repositoryOptions);
     await dataSource.initialize();
     try {
@@ -71,6 +71,7 @@ export class TypeOrmRepository implements TaskRepository {
   readonly #series: string;
   readonly #poller: DuePoller;
   readonly #sweeper: RetentionSweeper | undefined;
+  readonly #claims: LeaseClaims;
   readonly #inFlight = new Set<Promise<unknown>>();
   #ownsDataSource = false;
   #closing: Promise<void> | undefined;
@@ -85,14 +86,25 @@ export class TypeOrmRepository implements TaskRepository {
     if (type === undefined || !dataSource.isInitialized) {
       throw new InvalidArgumentError('TypeOrmRepository dataSource', "an initialized TypeORM DataSource of type 'sqlite' or 'postgres'", dataSource);
     }
-    const { pollInterval = 1_000 } = checkOptions(options);
+    const { pollInterval = 1_000, lease = 30_000, claimAhead = 0, clock = type === 'postgres' ? 'database' : 'local' } = checkOptions(options);
+    if (type === 'sqlite' && clock === 'database') throw new InvalidArgumentError('clock', "'local' on SQLite (one machine, one clock)", clock);
     const retention = retentionPolicy(options.retention);
     this.#dataSource = dataSource;
     this.#tasks = tableSql(dataSource, tasksTable);
     this.#series = tableSql(dataSource, seriesTable);
-    this.#store = type === 'sqlite' ? new SqliteStore(dataSource, this.#tasks) : new PostgresStore(dataSource, this.#tasks);
+    this.#store = type === 'sqlite' ? new SqliteStore(dataSource, this.#tasks) : new PostgresStore(dataSource, this.#tasks, clock);
     this.#tables = new TaskTables(this.#store, this.#tasks, this.#series);
-    this.#poller = new DuePoller((after) => this.#track(() => this.#store.read((sql) => this.#tables.earliest(sql, after))), pollInterval);
+    this.#claims = new LeaseClaims(this.#store, { lease, claimAhead });
+    // The store's times are the database's where it decides: the timer, on the local clock, follows them shifted by the measured offset.
+    const earliest = async (after: number | undefined): Promise<number | undefined> => {
+      const offset = this.#claims.offset;
+      const since = after === undefined ? undefined : after + offset;
+      const [due, expiry] = await this.#store.read(async (sql) => [await this.#tables.earliest(sql, since), await earliestLease(sql, this.#store, since)]);
+      // A lease ends at its last ms: it is expired (and may be taken over) one ms later.
+      const at = expiry === undefined ? due : Math.min(due ?? Infinity, expiry + 1);
+      return at === undefined ? undefined : at - offset;
+    };
+    this.#poller = new DuePoller((after) => this.#track(() => earliest(after)), pollInterval);
     this.#sweeper =
       retention === undefined
         ? undefined
@@ -154,21 +166,22 @@ export class TypeOrmRepository implements TaskRepository {
     });
   }
 
-  async claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]> {
+  async claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>, works?: ReadonlySet<string>): Promise<Task[]> {
     const at = checkEpochMs(now, 'now', 'down');
     const count = Math.min(checkCount(limit, 'claimDue limit', 0), maxClaim);
     const by = checkText(owner, 'owner');
-    const plan = checkWorkLimits(workLimits, count);
+    checkWorkLimits(workLimits, count);
+    const only = checkWorks(works);
     this.#checkOpen();
     if (count === 0) return [];
     return this.#track(async () => {
-      const { rows, next } = await this.#store.claim(at, count, by, plan);
-      const tasks = rows.map(toTask).sort(compareTasks);
+      const { tasks, asked, next } = await this.#claims.claim(at, count, by, workLimits, only);
       // A short claim left only due tasks that wait for their work's capacity (the Scheduler wakes
       // itself when it frees) or that another process holds: follow the first one due after now.
+      // One served from the local queue changed nothing in the store.
       if (tasks.length < count) await this.#poller.refresh(at);
       else if (next !== undefined) await this.#poller.written(next);
-      else await this.#poller.refresh();
+      else if (asked) await this.#poller.refresh();
       return tasks;
     });
   }
@@ -181,17 +194,32 @@ export class TypeOrmRepository implements TaskRepository {
       // The common case, shared with the completions that arrive meanwhile; anything else (not
       // dispatched, not found, a failed shared statement) takes the general path below.
       this.#checkOpen();
+      const attempt = this.#claims.keeper.attemptOf(id);
       const ending: Ending =
         ended.state === TaskState.Done
-          ? { id, state: ended.state, endedAt: at, result: toJsonText(ended.result, 'result'), error: null }
-          : { id, state: ended.state, endedAt: at, result: null, error: toJsonText(ended.error, 'error') };
+          ? { id, state: ended.state, endedAt: at, result: toJsonText(ended.result, 'result'), error: null, attempt }
+          : { id, state: ended.state, endedAt: at, result: null, error: toJsonText(ended.error, 'error'), attempt };
+      this.#claims.keeper.ending(id);
       const row = await this.#track(() => this.#store.finish(ending));
-      if (row !== undefined) return { task: toTask(row) };
+      if (row !== undefined) {
+        this.#claims.keeper.ended(id, true);
+        return { task: toTask(row) };
+      }
     }
-    return this.#write(
-      (sql) => completeTask(sql, this.#tables, id, ended, at, successor),
-      (completion) => completion.task.state === TaskState.Scheduled || completion.next !== undefined || completion.dependents !== undefined,
-    );
+    const keeper = this.#claims.keeper;
+    keeper.ending(id);
+    try {
+      const completion = await this.#write(
+        (sql) => completeTask(sql, this.#tables, id, ended, at, successor, keeper.attemptOf(id)),
+        (done) => done.task.state === TaskState.Scheduled || done.next !== undefined || done.dependents !== undefined,
+      );
+      keeper.ended(id, true);
+      return completion;
+    } catch (error) {
+      // A definitive refusal lets go of the lease; a failed write holds on, for the write tried again.
+      keeper.ended(id, error instanceof LeaseLostError || error instanceof StateConflictError || error instanceof TaskNotFoundError);
+      throw error;
+    }
   }
 
   async recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]> {
@@ -289,10 +317,32 @@ export class TypeOrmRepository implements TaskRepository {
   watch(watcher: RepositoryWatcher): () => void {
     const unwatch = this.#poller.watch(watcher);
     this.#sweeper?.start(watcher.clock);
+    this.#claims.watch(watcher);
+    // Where the database decides time, the timer follows its time: measure the offset before the first claim does.
+    if (this.#store.nowSql(1) !== '$1') void this.#track(() => this.measureClock(watcher.clock.now()).then(() => this.#poller.refresh(), () => undefined));
     return () => {
       unwatch();
       void this.#sweeper?.stop();
+      void this.#track(() => this.#claims.unwatch(watcher));
     };
+  }
+
+  /**
+   * Reads the database's clock once and records its offset from `local` (the local clock's
+   * reading), so the timer follows the database's time before the first claim measures it again.
+   * Does nothing where time is local. `watch()` calls it; each claim measures again.
+   */
+  async measureClock(local: number): Promise<void> {
+    const at = this.#store.nowSql(1);
+    if (at === '$1') return;
+    const [row] = (await this.#read((sql) => sql(`SELECT ${at} AS k_now`))).rows;
+    if (row !== undefined) this.#claims.measured(Number(row['k_now']), local);
+  }
+
+  /** Renews every lease this repository holds, now (the watcher's timer does it every `lease / 3`). */
+  async renewLeases(): Promise<void> {
+    this.#checkOpen();
+    await this.#track(() => this.#claims.keeper.renew());
   }
 
   // ---- operations (SQL in operations-sql.ts) ----
@@ -330,6 +380,7 @@ export class TypeOrmRepository implements TaskRepository {
   async #close(): Promise<void> {
     await this.#poller.close();
     await this.#sweeper?.stop();
+    await this.#claims.unwatch();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
     await this.#store.close();
     if (this.#ownsDataSource && this.#dataSource.isInitialized) await this.#dataSource.destroy();
@@ -384,8 +435,9 @@ export class TypeOrmRepository implements TaskRepository {
 const maxClaim = 10_000;
 
 function checkOptions(options: TypeOrmRepositoryOptions): TypeOrmRepositoryOptions {
-  checkKeys(checkObject(options, 'TypeOrmRepository options'), ['pollInterval', 'retention'], 'TypeOrmRepository options');
+  checkKeys(checkObject(options, 'TypeOrmRepository options'), repositoryOptionKeys, 'TypeOrmRepository options');
   if (options.pollInterval !== undefined) checkInteger(options.pollInterval, 'pollInterval', 1);
   retentionPolicy(options.retention);
+  checkLeaseOptions(options);
   return options;
 }
