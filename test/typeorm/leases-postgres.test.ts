@@ -99,7 +99,7 @@ describePostgres('leases across processes (real PostgreSQL, real processes)', ()
     expectOneHolderPerEpoch(workers);
     const takeover = Math.max(...held.map((start) => (survivors.flatMap((w) => w.starts()).find((s) => s.id === start.id && s.attempt === start.attempt + 1)?.dbNow ?? 0) - killedAt));
     console.log(`SIGKILL: ${held.length} held task(s) taken over, the slowest ${takeover} ms after the kill (lease ${lease} ms)`);
-  });
+  }, 120_000);
 
   it('a process paused past its lease: its late completion is refused with ERR_LEASE_LOST, once; the re-run outcome stands', async () => {
     const url = await store();
@@ -119,7 +119,7 @@ describePostgres('leases across processes (real PostgreSQL, real processes)', ()
     expect(paused.lines.filter((line) => line.startsWith('error ')), 'reported once').toEqual(['error complete ERR_LEASE_LOST slow']);
     expect((await stored(url)).get('slow')).toMatchObject({ state: TaskState.Done, attempt: 2, recovered: true, result: 'pod-other/a2' });
     expectOneHolderPerEpoch([paused]);
-  });
+  }, 120_000);
 
   it('claims respect the works each process has: none fails ERR_UNKNOWN_WORK', async () => {
     const url = await store();
@@ -133,7 +133,7 @@ describePostgres('leases across processes (real PostgreSQL, real processes)', ()
     expect([...onlyX.lines, ...onlyY.lines].filter((line) => line.startsWith('error '))).toEqual([]);
     const tasks = [...(await stored(url)).values()];
     expect(tasks.filter((t) => t.state === TaskState.Done && t.attempt === 1)).toHaveLength(200);
-  });
+  }, 120_000);
 
   it('a process whose clock is 2 s off starts nothing early by the database time, nor late by its skew', async () => {
     const url = await store();
@@ -156,7 +156,7 @@ describePostgres('leases across processes (real PostgreSQL, real processes)', ()
     lateness.sort((a, b) => a - b);
     console.log(`clock skew ±2 s: 0 early starts of ${lateness.length}; lateness p50 ${lateness[Math.floor(lateness.length / 2)]} ms, max ${lateness.at(-1)} ms`);
     expect(lateness.at(-1), 'late by far less than the skew').toBeLessThan(1_000);
-  });
+  }, 120_000);
 
   it('every connection cut mid-run, three times (what a server restart does to clients): every task ends', async () => {
     const url = await store();
@@ -171,5 +171,5 @@ describePostgres('leases across processes (real PostgreSQL, real processes)', ()
     const tasks = [...(await stored(url)).values()];
     expect(tasks.filter((t) => t.state === TaskState.Done)).toHaveLength(300);
     expectOneHolderPerEpoch(workers);
-  });
+  }, 120_000);
 });

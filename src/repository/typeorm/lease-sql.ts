@@ -22,15 +22,20 @@ export async function renewLeases(sql: Sql, store: TaskStore, held: readonly Hel
 }
 
 /**
- * The earliest end of a lease still running (or, with `after`, ending later than `after`): the
- * timer wakes the loop then, so that a claim takes the task over as soon as its lease expired
- * (while the holder's renewals move the time on, the next poll finds the later one).
+ * When the timer should wake, in one read: the earliest scheduled time, or one ms after the
+ * earliest end of a lease still running (then it is expired, and a claim takes the task over; while
+ * its holder renews it, the next poll finds the later end). With `after`, only times later than
+ * `after` (see `DuePoller.refresh`). Each subquery walks a partial index to its first entry.
  */
-export async function earliestLease(sql: Sql, store: TaskStore, after: number | undefined): Promise<number | undefined> {
-  const later = after === undefined ? '' : ' AND lease_until > $1';
-  const [row] = (await sql(`SELECT lease_until FROM ${store.table} WHERE state = 'dispatched' AND lease_until IS NOT NULL${later} ORDER BY lease_until LIMIT 1`, after === undefined ? [] : [after])).rows;
-  const at = row?.['lease_until'];
-  return at === null || at === undefined ? undefined : Number(at);
+export async function earliestWake(sql: Sql, store: TaskStore, after: number | undefined): Promise<number | undefined> {
+  const later = (column: string): string => (after === undefined ? '' : ` AND ${column} > $1`);
+  const due = `SELECT scheduled_at FROM ${store.table} WHERE state = 'scheduled'${later('scheduled_at')} ORDER BY scheduled_at, priority DESC, seq LIMIT 1`;
+  const lease = `SELECT lease_until FROM ${store.table} WHERE state = 'dispatched' AND lease_until IS NOT NULL${later('lease_until')} ORDER BY lease_until LIMIT 1`;
+  const [row] = (await sql(`SELECT (${due}) AS k_due, (${lease}) AS k_lease`, after === undefined ? [] : [after])).rows;
+  const at = row?.['k_due'];
+  const end = row?.['k_lease'];
+  const dueAt = at === null || at === undefined ? undefined : Number(at);
+  return end === null || end === undefined ? dueAt : Math.min(dueAt ?? Infinity, Number(end) + 1);
 }
 
 /**

@@ -85,7 +85,7 @@ export class PostgresStore implements TaskStore {
     // `k_local` only gives `$1` a type where the database's clock decides and the statement does not read it.
     const time = `WITH t AS MATERIALIZED (SELECT ${this.nowSql(1)}::bigint AS k_now, $1::bigint AS k_local)`;
     const takeover = `taken AS (${takeoverSql(this.table, filters)} RETURNING ${taskColumns}, true AS k_taken)`;
-    return this.read(async (sql) => {
+    return this.#planned(async (sql) => {
       if (plan.caps.length === 0) {
         const pick = `SELECT id FROM ${this.table} WHERE state = 'scheduled' AND scheduled_at <= (SELECT k_now FROM t)${filters} ORDER BY scheduled_at, priority DESC, seq LIMIT $4 FOR UPDATE SKIP LOCKED`;
         const claimed = `claimed AS (${claimSet(this.table)} WHERE id IN (${pick}) RETURNING ${taskColumns}, false AS k_taken)`;
@@ -101,6 +101,27 @@ export class PostgresStore implements TaskStore {
       const fixed = [at, ...params.slice(1)];
       const { rows } = await sql(`WITH t AS MATERIALIZED (SELECT $1::bigint AS k_now), ${takeover}, ${claimed} SELECT t.k_now, c.* FROM t LEFT JOIN (SELECT * FROM taken UNION ALL SELECT * FROM claimed) AS c ON true`, [...fixed, ...ids]);
       return claimedFrom(rows);
+    });
+  }
+
+  /**
+   * Runs a claim in a transaction whose planner walks the claim index in order: without fresh
+   * statistics (a table just bulk-loaded) PostgreSQL guesses that few rows are due and prefers a
+   * bitmap scan and a sort of every due row to the ordered index walk that stops at the LIMIT.
+   * The settings are LOCAL: they end with the transaction and touch no other query.
+   */
+  async #planned<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.read(async (sql) => {
+      // No parameters: the driver sends it as one simple query, one round trip for the three statements.
+      await sql('BEGIN; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off');
+      try {
+        const result = await work(sql);
+        await sql('COMMIT');
+        return result;
+      } catch (error) {
+        await sql('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
     });
   }
 

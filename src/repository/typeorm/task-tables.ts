@@ -168,14 +168,4 @@ export class TaskTables {
     const { rows } = await sql(`SELECT id FROM ${this.tasks} WHERE series_id = $1 AND state IN (${placeholders(2, states.length)}) LIMIT 1`, [seriesId, ...states]);
     return rows.length === 0;
   }
-
-  /** The earliest scheduled time, or (with `after`) the earliest later than `after`. */
-  async earliest(sql: Sql, after: number | undefined): Promise<number | undefined> {
-    // ORDER BY ... LIMIT 1 walks the due index to its first entry; MIN() scans the state's range on SQLite.
-    const later = after === undefined ? '' : ' AND scheduled_at > $2';
-    const query = `SELECT scheduled_at FROM ${this.tasks} WHERE state = $1${later} ORDER BY scheduled_at, priority DESC, seq LIMIT 1`;
-    const [row] = (await sql(query, after === undefined ? [TaskState.Scheduled] : [TaskState.Scheduled, after])).rows;
-    const at = row?.['scheduled_at'];
-    return at === null || at === undefined ? undefined : toNumber(at);
-  }
 }

@@ -10,7 +10,7 @@ import type { Completion, PurgeFilter, RepositoryStats, RepositoryWatcher, Serie
 import { checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits, checkWorks } from './checks.js';
 import { DuePoller } from './due-poller.js';
 import { LeaseClaims } from './lease-claims.js';
-import { earliestLease } from './lease-sql.js';
+import { earliestWake } from './lease-sql.js';
 import { checkLeaseOptions, repositoryOptionKeys, repositoryOptionsOf } from './lease-options.js';
 import { completeTask, recoverTasks } from './ending-sql.js';
 import { tableSql } from './entities.js';
@@ -98,10 +98,7 @@ export class TypeOrmRepository implements TaskRepository {
     // The store's times are the database's where it decides: the timer, on the local clock, follows them shifted by the measured offset.
     const earliest = async (after: number | undefined): Promise<number | undefined> => {
       const offset = this.#claims.offset;
-      const since = after === undefined ? undefined : after + offset;
-      const [due, expiry] = await this.#store.read(async (sql) => [await this.#tables.earliest(sql, since), await earliestLease(sql, this.#store, since)]);
-      // A lease ends at its last ms: it is expired (and may be taken over) one ms later.
-      const at = expiry === undefined ? due : Math.min(due ?? Infinity, expiry + 1);
+      const at = await this.#store.read((sql) => earliestWake(sql, this.#store, after === undefined ? undefined : after + offset));
       return at === undefined ? undefined : at - offset;
     };
     this.#poller = new DuePoller((after) => this.#track(() => earliest(after)), pollInterval);
