@@ -70,6 +70,9 @@ function leases(kind: StoreKind): void {
       await mine.renewLeases();
       await mine.renewLeases();
       expect(lost).toEqual([['k', 'ERR_LEASE_LOST']]);
+      // The run's outcome, written after the renewal found the lease gone, is refused the same way.
+      expect(await codeOf(mine.complete('k', done, T0 + 2_000))).toBe('ERR_LEASE_LOST');
+      expect(await mine.get('k')).toMatchObject({ state: TaskState.Dispatched, attempt: 2, owner: 'them' });
     } finally {
       unwatch();
     }

@@ -65,6 +65,18 @@ export class LeaseClaims {
     this.#offset = dbNow - local;
   }
 
+  /**
+   * Reads the database's clock once, where it decides time, and records its offset from `local`
+   * (the local clock's reading): the timer then follows the database's time before the first claim
+   * measures it again.
+   */
+  async measure(local: number): Promise<void> {
+    const at = this.#store.nowSql(1);
+    if (at === '$1') return;
+    const [row] = (await this.#store.read((sql) => sql(`SELECT ${at} AS k_now`))).rows;
+    if (row !== undefined) this.measured(Number(row['k_now']), local);
+  }
+
   async claim(now: number, limit: number, owner: string, workLimits: ReadonlyMap<string, number> | undefined, works: ReadonlySet<string> | undefined): Promise<ClaimResult> {
     const room = workLimits === undefined ? undefined : new Map(workLimits);
     const first = this.#queue.take(limit, room, works);
@@ -124,7 +136,8 @@ export class LeaseClaims {
   }
 
   #lost(id: string, attempt: number): void {
-    this.#queue.remove(id);
+    // A queued task never ran: no outcome will be written for it, nothing to remember.
+    if (this.#queue.remove(id)) this.keeper.drop(id);
     this.#watcher?.onLeaseLost?.(id, new LeaseLostError(id, attempt));
   }
 }

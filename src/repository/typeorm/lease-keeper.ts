@@ -1,4 +1,5 @@
 import type { Clock, ClockTimer } from '../../clock/clock.js';
+import { LeaseLostError, StateConflictError, TaskNotFoundError } from '../../errors.js';
 import type { Held } from './lease-sql.js';
 
 /** Renews the given leases at `now` in one write; resolves with the ids renewed. */
@@ -20,6 +21,8 @@ export class LeaseKeeper {
   readonly #onLost: (id: string, attempt: number) => void;
   readonly #held = new Map<string, number>();
   readonly #ending = new Set<string>();
+  /** Leases a renewal found lost, until the run's outcome is written: that write must be refused too. */
+  readonly #lost = new Map<string, number>();
   #clock: Clock | undefined;
   #timer: ClockTimer | undefined;
   #renewing: Promise<void> | undefined;
@@ -38,9 +41,9 @@ export class LeaseKeeper {
     this.#held.set(id, attempt);
   }
 
-  /** The attempt whose lease this process holds for `id`, or null. */
+  /** The attempt whose lease this process holds (or held, and lost) for `id`, or null. */
   attemptOf(id: string): number | null {
-    return this.#held.get(id) ?? null;
+    return this.#held.get(id) ?? this.#lost.get(id) ?? null;
   }
 
   /** The outcome of `id` is being written: a renewal that misses it meanwhile is no loss. */
@@ -51,13 +54,34 @@ export class LeaseKeeper {
   /** The write of `id`'s outcome settled: dropped (`release`), or held on for a write tried again. */
   ended(id: string, release: boolean): void {
     this.#ending.delete(id);
-    if (release) this.#held.delete(id);
+    if (!release) return;
+    this.#held.delete(id);
+    this.#lost.delete(id);
+  }
+
+  /**
+   * Runs a write of `id`'s outcome with the attempt this process holds (null: none, unfenced), and
+   * lets go of the lease once the write settles definitively: written (unless `holdOn` says the
+   * write did not apply and another follows), or refused for good. A failed write holds on, for
+   * the write tried again.
+   */
+  async fenced<T>(id: string, write: (attempt: number | null) => Promise<T>, holdOn: (result: T) => boolean = () => false): Promise<T> {
+    this.ending(id);
+    try {
+      const result = await write(this.attemptOf(id));
+      this.ended(id, !holdOn(result));
+      return result;
+    } catch (error) {
+      this.ended(id, error instanceof LeaseLostError || error instanceof StateConflictError || error instanceof TaskNotFoundError);
+      throw error;
+    }
   }
 
   /** Lets go of `id` without a write (it went back to the store some other way). */
   drop(id: string): void {
     this.#held.delete(id);
     this.#ending.delete(id);
+    this.#lost.delete(id);
   }
 
   start(clock: Clock): void {
@@ -106,6 +130,7 @@ export class LeaseKeeper {
     for (const [id, attempt] of held) {
       if (renewed.has(id) || this.#ending.has(id) || this.#held.get(id) !== attempt) continue;
       this.#held.delete(id);
+      this.#lost.set(id, attempt);
       this.#onLost(id, attempt);
     }
   }

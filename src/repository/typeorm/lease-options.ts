@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../../errors.js';
-import { checkInteger } from '../../validation/validate.js';
+import { checkInteger, checkKeys, checkObject } from '../../validation/validate.js';
+import { retentionPolicy } from './retention-sweep.js';
 import type { TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
 
 /** The options of `new TypeOrmRepository(dataSource, options)`, which `open()` passes on. */
@@ -15,8 +16,17 @@ export function repositoryOptionsOf(options: TypeOrmOpenOptions): TypeOrmReposit
 /** The most a claim takes ahead of what the loop asked for. */
 export const maxClaimAhead = 10_000;
 
-/** Checks `lease`, `clock` and `claimAhead` (typed errors, nothing changed). */
-export function checkLeaseOptions(options: TypeOrmRepositoryOptions): void {
+/** Checks the repository's options (typed errors, nothing changed). */
+export function checkOptions(options: TypeOrmRepositoryOptions): TypeOrmRepositoryOptions {
+  checkKeys(checkObject(options, 'TypeOrmRepository options'), repositoryOptionKeys, 'TypeOrmRepository options');
+  if (options.pollInterval !== undefined) checkInteger(options.pollInterval, 'pollInterval', 1);
+  retentionPolicy(options.retention);
+  checkLeaseOptions(options);
+  return options;
+}
+
+/** Checks `lease`, `clock` and `claimAhead`. */
+function checkLeaseOptions(options: TypeOrmRepositoryOptions): void {
   // A lease shorter than a few round trips would expire between renewals.
   if (options.lease !== undefined) checkInteger(options.lease, 'lease', 100);
   if (options.clock !== undefined && options.clock !== 'database' && options.clock !== 'local') throw new InvalidArgumentError('clock', "'database' or 'local'", options.clock);

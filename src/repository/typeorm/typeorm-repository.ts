@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
-import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, LeaseLostError, NotRunningError, StateConflictError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
+import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, NotRunningError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
-import { checkCount, checkEpochMs, checkInteger, checkKeys, checkObject, checkText, isStorableText } from '../../validation/validate.js';
+import { checkCount, checkEpochMs, checkObject, checkText, isStorableText } from '../../validation/validate.js';
 import { isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
@@ -11,7 +11,7 @@ import { checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkW
 import { DuePoller } from './due-poller.js';
 import { LeaseClaims } from './lease-claims.js';
 import { earliestWake } from './lease-sql.js';
-import { checkLeaseOptions, repositoryOptionKeys, repositoryOptionsOf } from './lease-options.js';
+import { checkOptions, repositoryOptionsOf } from './lease-options.js';
 import { completeTask, recoverTasks } from './ending-sql.js';
 import { tableSql } from './entities.js';
 import { runMigrations } from './migrate.js';
@@ -191,32 +191,20 @@ export class TypeOrmRepository implements TaskRepository {
       // The common case, shared with the completions that arrive meanwhile; anything else (not
       // dispatched, not found, a failed shared statement) takes the general path below.
       this.#checkOpen();
-      const attempt = this.#claims.keeper.attemptOf(id);
-      const ending: Ending =
+      const ending: Omit<Ending, 'attempt'> =
         ended.state === TaskState.Done
-          ? { id, state: ended.state, endedAt: at, result: toJsonText(ended.result, 'result'), error: null, attempt }
-          : { id, state: ended.state, endedAt: at, result: null, error: toJsonText(ended.error, 'error'), attempt };
-      this.#claims.keeper.ending(id);
-      const row = await this.#track(() => this.#store.finish(ending));
-      if (row !== undefined) {
-        this.#claims.keeper.ended(id, true);
-        return { task: toTask(row) };
-      }
+          ? { id, state: ended.state, endedAt: at, result: toJsonText(ended.result, 'result'), error: null }
+          : { id, state: ended.state, endedAt: at, result: null, error: toJsonText(ended.error, 'error') };
+      // Not written there: the lease stays held for the general path, which says why.
+      const row = await this.#claims.keeper.fenced(id, (attempt) => this.#track(() => this.#store.finish({ ...ending, attempt })), (written) => written === undefined);
+      if (row !== undefined) return { task: toTask(row) };
     }
-    const keeper = this.#claims.keeper;
-    keeper.ending(id);
-    try {
-      const completion = await this.#write(
-        (sql) => completeTask(sql, this.#tables, id, ended, at, successor, keeper.attemptOf(id)),
+    return this.#claims.keeper.fenced(id, (attempt) =>
+      this.#write(
+        (sql) => completeTask(sql, this.#tables, id, ended, at, successor, attempt),
         (done) => done.task.state === TaskState.Scheduled || done.next !== undefined || done.dependents !== undefined,
-      );
-      keeper.ended(id, true);
-      return completion;
-    } catch (error) {
-      // A definitive refusal lets go of the lease; a failed write holds on, for the write tried again.
-      keeper.ended(id, error instanceof LeaseLostError || error instanceof StateConflictError || error instanceof TaskNotFoundError);
-      throw error;
-    }
+      ),
+    );
   }
 
   async recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]> {
@@ -316,24 +304,12 @@ export class TypeOrmRepository implements TaskRepository {
     this.#sweeper?.start(watcher.clock);
     this.#claims.watch(watcher);
     // Where the database decides time, the timer follows its time: measure the offset before the first claim does.
-    if (this.#store.nowSql(1) !== '$1') void this.#track(() => this.measureClock(watcher.clock.now()).then(() => this.#poller.refresh(), () => undefined));
+    if (this.#store.nowSql(1) !== '$1') void this.#track(() => this.#claims.measure(watcher.clock.now()).then(() => this.#poller.refresh(), () => undefined));
     return () => {
       unwatch();
       void this.#sweeper?.stop();
       void this.#track(() => this.#claims.unwatch(watcher));
     };
-  }
-
-  /**
-   * Reads the database's clock once and records its offset from `local` (the local clock's
-   * reading), so the timer follows the database's time before the first claim measures it again.
-   * Does nothing where time is local. `watch()` calls it; each claim measures again.
-   */
-  async measureClock(local: number): Promise<void> {
-    const at = this.#store.nowSql(1);
-    if (at === '$1') return;
-    const [row] = (await this.#read((sql) => sql(`SELECT ${at} AS k_now`))).rows;
-    if (row !== undefined) this.#claims.measured(Number(row['k_now']), local);
   }
 
   /** Renews every lease this repository holds, now (the watcher's timer does it every `lease / 3`). */
@@ -430,11 +406,3 @@ export class TypeOrmRepository implements TaskRepository {
 
 /** The most tasks one claim takes; the Scheduler asks for as many as it has free workers. */
 const maxClaim = 10_000;
-
-function checkOptions(options: TypeOrmRepositoryOptions): TypeOrmRepositoryOptions {
-  checkKeys(checkObject(options, 'TypeOrmRepository options'), repositoryOptionKeys, 'TypeOrmRepository options');
-  if (options.pollInterval !== undefined) checkInteger(options.pollInterval, 'pollInterval', 1);
-  retentionPolicy(options.retention);
-  checkLeaseOptions(options);
-  return options;
-}
