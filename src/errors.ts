@@ -10,3 +10,4 @@ export { describe } from './errors/describe.js';
 export * from './errors/input-errors.js';
 export * from './errors/run-errors.js';
 export * from './errors/http-errors.js';
+export * from './errors/lease-errors.js';

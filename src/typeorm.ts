@@ -9,6 +9,7 @@ export {
   InitialSchema0001,
   kokugenEntities,
   kokugenMigrations,
+  Leases0004,
   migrationsTableName,
   runMigrations,
   SeriesEntity,

@@ -22,6 +22,7 @@ export interface KitOptions {
   readonly repository?: TaskRepository;
   readonly hookTimeout?: number;
   readonly retryDelay?: number;
+  readonly owner?: string;
   readonly works?: (works: WorkRegistry, kit: { clock: FakeClock; started: Map<string, number> }) => void;
 }
 
@@ -49,6 +50,7 @@ export function kit(options: KitOptions = {}): Kit {
       ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
       ...(options.hookTimeout === undefined ? {} : { hookTimeout: options.hookTimeout }),
       ...(options.retryDelay === undefined ? {} : { retryDelay: options.retryDelay }),
+      ...(options.owner === undefined ? {} : { owner: options.owner }),
     }),
   );
   const events: Array<[keyof SchedulerEvents, unknown]> = [];

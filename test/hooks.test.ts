@@ -28,12 +28,12 @@ class AuditedMetrics extends Metrics {
 /** A HeapRepository whose next `outages` claims fail. */
 class FlakyRepository extends HeapRepository {
   outages = 0;
-  override claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]> {
+  override claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>, works?: ReadonlySet<string>): Promise<Task[]> {
     if (this.outages > 0) {
       this.outages--;
       return Promise.reject(new Error('store down'));
     }
-    return super.claimDue(now, limit, owner, workLimits);
+    return super.claimDue(now, limit, owner, workLimits, works);
   }
 }
 

@@ -93,8 +93,9 @@ describe('Scheduler lifecycle', () => {
   it('recovers at start what a previous run left dispatched: rerun flags and runs it again', async () => {
     const repository = new HeapRepository();
     await repository.add([newTask({ id: 'in-flight', workId: 'record', param: 'again', scheduledAt: T0 - 5 })]);
-    await repository.claimDue(T0, 1, 'default');
-    const { scheduler, clock, events } = kit({ repository });
+    await repository.claimDue(T0, 1, 'worker-1');
+    // The same stable owner as the previous run: the fast path (the default owner is unique per process).
+    const { scheduler, clock, events } = kit({ repository, owner: 'worker-1' });
     await scheduler.start();
     await clock.tick();
     const ended = await scheduler.wait('in-flight');

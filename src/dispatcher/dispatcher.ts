@@ -47,6 +47,13 @@ export interface Dispatcher {
    */
   capacities?(): ReadonlyMap<string, number> | undefined;
 
+  /**
+   * The works this dispatcher can run, when it knows them all: the Scheduler claims tasks of no
+   * other work, so on a store shared by processes with different works each takes only its own.
+   * Optional: without it, any task is claimed (and one of an unknown work fails `ERR_UNKNOWN_WORK`).
+   */
+  claimableWorks?(): ReadonlySet<string> | undefined;
+
   /** The retry policy and timeout a work's tasks get when they name none. Optional: none when absent. */
   workDefaults?(workId: string): { readonly retry: RetryPolicy | null; readonly timeout: number | null } | undefined;
 }

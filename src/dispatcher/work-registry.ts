@@ -40,6 +40,7 @@ export class WorkRegistry<W = {}> {
   readonly #works = new Map<string, WorkFunction<never>>();
   readonly #settings = new Map<string, WorkSettings>();
   readonly #limits = new Map<string, number>();
+  readonly #ids = new Set<string>();
 
   /**
    * Registers `fn` under `workId`. The param type is the caller's promise: kokugen checks only
@@ -51,6 +52,7 @@ export class WorkRegistry<W = {}> {
     if (this.#works.has(workId)) throw new InvalidArgumentError('register workId', 'an id not registered yet', workId);
     const settings = toSettings(options, workId);
     this.#works.set(workId, fn as WorkFunction<never>);
+    this.#ids.add(workId);
     if (settings !== noSettings) this.#settings.set(workId, settings);
     if (settings.concurrency !== Infinity) this.#limits.set(workId, settings.concurrency);
     return this as WorkRegistry<W & { readonly [I in K]: { readonly param: P; readonly result: R } }>;
@@ -79,6 +81,11 @@ export class WorkRegistry<W = {}> {
 
   ids(): string[] {
     return [...this.#works.keys()];
+  }
+
+  /** The registered work ids, as a live read-only set (it grows as works are registered). */
+  idSet(): ReadonlySet<string> {
+    return this.#ids;
   }
 }
 

@@ -99,6 +99,11 @@ export class WorkerPoolDispatcher implements Dispatcher {
     return this.#works.settings(workId);
   }
 
+  claimableWorks(): ReadonlySet<string> | undefined {
+    // A registry of your own that only looks like a WorkRegistry may not list its ids: then any work is claimed.
+    return typeof this.#works.idSet === 'function' ? this.#works.idSet() : undefined;
+  }
+
   capacities(): ReadonlyMap<string, number> | undefined {
     const limits = this.#works.limits();
     if (limits.size === 0) return undefined;

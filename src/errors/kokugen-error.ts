@@ -21,6 +21,7 @@ export const ErrorCode = {
   Timeout: 'ERR_TIMEOUT',
   RetryLater: 'ERR_RETRY_LATER',
   StateConflict: 'ERR_STATE_CONFLICT',
+  LeaseLost: 'ERR_LEASE_LOST',
   InvalidSchedule: 'ERR_INVALID_SCHEDULE',
   WorkModule: 'ERR_WORK_MODULE',
   StoreLost: 'ERR_STORE_LOST',

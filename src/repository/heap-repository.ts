@@ -140,7 +140,7 @@ export class HeapRepository implements TaskRepository {
     return Promise.resolve(cancelled);
   }
 
-  claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]> {
+  claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>, works?: ReadonlySet<string>): Promise<Task[]> {
     const claimed: Task[] = [];
     const left = workLimits === undefined ? undefined : new Map(workLimits);
     let skipped: PendingTask[] | undefined;
@@ -153,7 +153,7 @@ export class HeapRepository implements TaskRepository {
         break;
       }
       this.#heap.pop();
-      const room = left?.get(top.workId);
+      const room = works !== undefined && !works.has(top.workId) ? 0 : left?.get(top.workId);
       if (room !== undefined) {
         if (room <= 0) {
           (skipped ??= []).push(top);

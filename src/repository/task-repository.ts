@@ -41,13 +41,20 @@ export interface TaskRepository {
   /**
    * Moves up to `limit` due tasks (`scheduledAt <= now`) from `scheduled` to `dispatched`, in run
    * order (time, then priority descending, then seq), taking at most `workLimits.get(workId)` tasks
-   * of a work listed there (others wait, later tasks of other works are taken), and returns them with `dispatchedAt = now`, `owner` set and `attempt` incremented.
+   * of a work listed there (others wait, later tasks of other works are taken) and, when `works` is
+   * given, only tasks of those works (the ones the process can run; others are left for processes
+   * that can), and returns them with `dispatchedAt` set (`now`, or the database's time where it
+   * decides), `owner` set and `attempt` incremented.
+   * A shared store may also return tasks taken over from an expired lease (another process's claim
+   * whose holder stopped renewing it): `attempt` incremented, `recovered: true`, reported through
+   * the watcher's `onRecovered` as they are handed out. It may claim more than `limit` and hand the
+   * rest out on later calls (claim-ahead), holding them under its lease meanwhile.
    * A task whose time was moved past `now` is not due, so it is never taken early. With several
    * processes on one store, each task is claimed by one only. When due tasks were left waiting for
    * their work's capacity, the timer follows the first task due after `now` instead (the Scheduler
    * wakes itself when capacity frees).
    */
-  claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]>;
+  claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>, works?: ReadonlySet<string>): Promise<Task[]>;
 
   /**
    * Records how a `dispatched` task ended (or, for a `scheduled` outcome, puts it back for a retry,
@@ -55,7 +62,9 @@ export interface TaskRepository {
    * (the series' next occurrence) is added in the same write — only if its series exists, is
    * enabled and has no other `scheduled` occurrence. Throws `ERR_TASK_NOT_FOUND` or, if the task
    * is not dispatched (another attempt, a cancel or a recovery ended it), `ERR_STATE_CONFLICT`:
-   * a definitive refusal, which the caller must not retry. When the task ends and has a `flowId`,
+   * a definitive refusal, which the caller must not retry. A store with leases also refuses, with
+   * `ERR_LEASE_LOST` (equally definitive), the write of an attempt whose lease this process lost:
+   * it expired and another claim took the task over. When the task ends and has a `flowId`,
    * the same write settles the flow's `waiting` steps as `settleFlow` (task/flow.ts) decides:
    * released to `scheduled`, or ended `cancelled` with the reason (returned as `dependents`).
    */
@@ -202,4 +211,12 @@ export interface RepositoryWatcher {
   readonly onDue: () => void;
   /** Whether the armed timer keeps the process alive. */
   readonly keepAlive: boolean;
+  /**
+   * A store with leases found that this process lost the lease of a task it holds (it expired and
+   * another process took the task over): the task's work should stop, with `error` (`ERR_LEASE_LOST`)
+   * as the reason. Its outcome will be refused. Optional.
+   */
+  readonly onLeaseLost?: (taskId: string, error: Error) => void;
+  /** A claim handed out a task it took over from an expired lease (see `claimDue`). Optional. */
+  readonly onRecovered?: (task: Task) => void;
 }

@@ -96,7 +96,7 @@ export class Loop {
       try {
         const workLimits = core.dispatcher.capacities?.();
         core.skippedWorks = workLimits !== undefined;
-        tasks = await core.repository.claimDue(core.clock.now(), limit, core.settings.owner, workLimits);
+        tasks = await core.repository.claimDue(core.clock.now(), limit, core.settings.owner, workLimits, core.dispatcher.claimableWorks?.());
       } catch (error) {
         core.report(error, 'claim');
         const decision = await core.hooks.recover('onGetNextError', { error, attempt }, Recovery.retry(core.settings.retryDelay));

@@ -1,5 +1,5 @@
 import type { WorkOutcome } from '../dispatcher/dispatcher.js';
-import { InvalidArgumentError, InvalidScheduleError, StateConflictError, TaskNotFoundError } from '../errors.js';
+import { InvalidArgumentError, InvalidScheduleError, LeaseLostError, StateConflictError, TaskNotFoundError } from '../errors.js';
 import { Recovery } from '../hooks/loop-hooks.js';
 import type { Completion } from '../repository/task-repository.js';
 import { TaskState } from '../task/task.js';
@@ -201,7 +201,7 @@ export class Outcomes {
   }
 }
 
-/** A store's refusal that retrying cannot change: the write no longer applies, or never could. */
+/** A store's refusal that retrying cannot change: the write no longer applies (another attempt holds the task, or ended it), or never could. */
 function isDefinitive(error: unknown): boolean {
-  return error instanceof StateConflictError || error instanceof InvalidArgumentError || error instanceof TaskNotFoundError;
+  return error instanceof StateConflictError || error instanceof LeaseLostError || error instanceof InvalidArgumentError || error instanceof TaskNotFoundError;
 }

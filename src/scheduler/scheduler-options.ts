@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Clock } from '../clock/clock.js';
 import { SystemClock } from '../clock/system-clock.js';
 import type { Dispatcher } from '../dispatcher/dispatcher.js';
@@ -32,9 +34,10 @@ export interface SchedulerOptions {
   /** Whether a running scheduler keeps the process alive while tasks are pending. @default true */
   readonly keepAlive?: boolean;
   /**
-   * This scheduler's name in the store: tasks it claims carry it, and at start it recovers the tasks
-   * a previous run under the same name left dispatched. Processes sharing one store need distinct,
-   * stable names. @default 'default'
+   * This scheduler's name in the store, for diagnostics: tasks it claims carry it. At start it
+   * recovers at once the tasks a previous run under the same name left dispatched (the fast path);
+   * without a stable name, a shared store's leases hand them to another claim once they expire.
+   * @default `${hostname}:${pid}:${random}`, unique per process
    */
   readonly owner?: string;
   /** What start-up does with tasks a previous run left dispatched. @default 'rerun' */
@@ -83,7 +86,7 @@ export interface CheckedOptions {
 export function checkSchedulerOptions(options: SchedulerOptions): CheckedOptions {
   checkKeys(checkObject(options, 'Scheduler options'), optionKeys, 'Scheduler options');
   const { repository, dispatcher = producerDispatcher, hooks = {}, clock = new SystemClock() } = options;
-  const { maxParamBytes = 1_048_576, hookTimeout = 10_000, retryDelay = 1_000, keepAlive = true, owner = 'default', recovery = RecoveryPolicy.Rerun, schedules = {}, random = Math.random } = options;
+  const { maxParamBytes = 1_048_576, hookTimeout = 10_000, retryDelay = 1_000, keepAlive = true, owner = defaultOwner(), recovery = RecoveryPolicy.Rerun, schedules = {}, random = Math.random } = options;
   if (typeof repository?.claimDue !== 'function') throw new InvalidArgumentError('Scheduler repository', 'a TaskRepository', repository);
   if (typeof dispatcher?.dispatch !== 'function') throw new InvalidArgumentError('Scheduler dispatcher', 'a Dispatcher', dispatcher);
   if (typeof clock?.setTimer !== 'function' || typeof clock.after !== 'function' || typeof clock.monotonic !== 'function') throw new InvalidArgumentError('Scheduler clock', 'a Clock', clock);
@@ -98,4 +101,9 @@ export function checkSchedulerOptions(options: SchedulerOptions): CheckedOptions
   const hookSets = Array.isArray(hooks) ? (hooks as readonly LoopHooks[]) : [hooks as LoopHooks];
   const logger = options.logger === undefined ? stderrLogger(clock) : checkLogger(options.logger);
   return { repository, dispatcher, producerOnly: dispatcher === producerDispatcher, clock, hookSets, hookTimeout, schedules, logger, settings: { maxParamBytes, retryDelay, keepAlive, owner, recovery, random } };
+}
+
+/** A name no other process has: several replicas (random pod names included) never share one. */
+function defaultOwner(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`.slice(0, 200);
 }

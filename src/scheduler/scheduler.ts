@@ -145,7 +145,14 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
     this.#forceController = new AbortController();
     core.stopSignal = this.#stopController.signal;
     core.forceSignal = this.#forceController.signal;
-    this.#unwatch = core.repository.watch({ clock: core.clock, keepAlive: core.settings.keepAlive, onDue: core.wake.notify });
+    this.#unwatch = core.repository.watch({
+      clock: core.clock,
+      keepAlive: core.settings.keepAlive,
+      onDue: core.wake.notify,
+      // The work stops; its outcome, written later, is refused with the same error and reported once.
+      onLeaseLost: (taskId, error) => core.running.get(taskId)?.abort(error),
+      onRecovered: (task) => core.events.emit('task:recovered', { task }),
+    });
     this.#log.started(core.settings.owner);
     await core.hooks.observe('onStart', {});
     this.#looping = this.#loop.run(this.#stopController.signal);

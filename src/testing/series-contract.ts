@@ -71,6 +71,19 @@ export function seriesContract(repo: () => TaskRepository, test: TestFramework):
       expect((await repo().claimDue(5, 5, 'me')).map((t) => t.id)).toEqual(['busy', 'two']);
     });
 
+    it('claims only tasks of the works it is given, leaving the others due for processes that have them', async () => {
+      await repo().add([
+        newTask({ id: 'mine', workId: 'here', scheduledAt: 1 }),
+        newTask({ id: 'theirs', workId: 'elsewhere', scheduledAt: 2 }),
+        newTask({ id: 'capped', workId: 'limited', scheduledAt: 3 }),
+        newTask({ id: 'capped-2', workId: 'limited', scheduledAt: 4 }),
+      ]);
+      const works = new Set(['here', 'limited']);
+      expect((await repo().claimDue(5, 5, 'me', new Map([['limited', 1]]), works)).map((t) => t.id)).toEqual(['mine', 'capped']);
+      expect(await repo().claimDue(5, 5, 'me', undefined, new Set(['nothing']))).toEqual([]);
+      expect((await repo().claimDue(5, 5, 'me')).map((t) => t.id)).toEqual(['theirs', 'capped-2']);
+    });
+
     it('follows the first task due after now when due tasks wait for their work', async () => {
       const clock = new FakeClock(0);
       const calls: number[] = [];

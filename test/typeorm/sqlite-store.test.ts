@@ -2,6 +2,7 @@
  * SQLite group commit: writes that queue up share one transaction, yet each stays all-or-nothing
  * and is answered only after the commit.
  */
+import type { ClaimPlan } from '../../src/repository/typeorm/task-store.js';
 import { DataSource, QueryFailedError } from 'typeorm';
 import type { DataSourceOptions } from 'typeorm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -188,13 +189,14 @@ describe('SqliteStore claims that see what they leave', () => {
   it('tells the earliest time left after a full claim when that task is due, and only then', async () => {
     await fixture.repository.add([newTask({ id: 'a', scheduledAt: 100 }), newTask({ id: 'b', scheduledAt: 150 }), newTask({ id: 'c', scheduledAt: 150, priority: 5 }), newTask({ id: 'd', scheduledAt: 400 })]);
     const store = new SqliteStore(fixture.repository.dataSource, 'kokugen_tasks');
-    const plan = { skip: [], caps: [] };
+    const plan: ClaimPlan = { skip: [], caps: [] };
     const ids = (rows: readonly Record<string, unknown>[]) => rows.map((row) => row['id']);
-    const first = await store.claim(200, 1, 'me', plan);
+    const claim = (now: number, limit: number, owner: string, p: ClaimPlan) => store.claim({ now, limit, owner, plan: p, lease: 30_000 });
+    const first = await claim(200, 1, 'me', plan);
     expect([ids(first.rows), first.next]).toEqual([['a'], 150]);
-    const second = await store.claim(200, 2, 'me', plan);
+    const second = await claim(200, 2, 'me', plan);
     expect([ids(second.rows).sort(), second.next]).toEqual([['b', 'c'], undefined]); // d is not due: unknown
-    const skipping = await store.claim(500, 1, 'me', { skip: ['elsewhere'], caps: [] });
+    const skipping = await claim(500, 1, 'me', { skip: ['elsewhere'], caps: [] });
     expect([ids(skipping.rows), skipping.next]).toEqual([['d'], undefined]); // a skipped work's due tasks may come first
   });
 

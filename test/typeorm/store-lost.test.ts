@@ -55,6 +55,8 @@ describe('a SQLite store whose file is removed while open', () => {
     const first = (report: Promise<LoopError>, ids: readonly string[]) =>
       Promise.race([report, new Promise<string>((resolve) => scheduler.on('task:done', ({ task }) => void (ids.includes(task.id) && resolve(`${task.id} reported done`))))]);
 
+    // Listening from before the removal: a spare wake-up may make the loop claim (and be refused) before the late tasks fall due.
+    const claiming = first(lost('claim'), late);
     rmSync(dir, { recursive: true, force: true });
     const completing = first(lost('complete'), ['in-flight']);
     release(); // the task in flight ends after the removal: its outcome has nowhere to go
@@ -62,7 +64,6 @@ describe('a SQLite store whose file is removed while open', () => {
     expect(completion).toMatchObject({ phase: 'complete', taskId: 'in-flight' });
     expect((completion as LoopError).error).toBeInstanceOf(StoreLostError);
 
-    const claiming = first(lost('claim'), late);
     await clock.set(T0 + 1_000); // the late tasks fall due: the claim is refused
     expect(await claiming).toMatchObject({ phase: 'claim', error: { code: 'ERR_STORE_LOST' } });
 

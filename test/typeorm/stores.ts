@@ -85,11 +85,16 @@ async function admin(database: string | undefined, statement: string): Promise<A
   }
 }
 
+/**
+ * A repository on an existing store. Time is the `now` the tests pass (`clock: 'local'`), so that
+ * FakeClock tests hold on PostgreSQL too; the multi-process tests' children use the database's clock.
+ */
 export function openOn(kind: StoreKind, location: string, options: TypeOrmRepositoryOptions = {}): Promise<TypeOrmRepository> {
-  return kind === 'sqlite' ? TypeOrmRepository.open({ type: 'sqlite', database: location, ...options }) : TypeOrmRepository.open({ type: 'postgres', url: location, ...options });
+  const shared = { clock: 'local' as const, ...options };
+  return kind === 'sqlite' ? TypeOrmRepository.open({ type: 'sqlite', database: location, ...shared }) : TypeOrmRepository.open({ type: 'postgres', url: location, ...shared });
 }
 
-/** A repository on a fresh store. */
+/** A repository on a fresh store (with the local clock, as `openOn`). */
 export async function openStore(kind: StoreKind, options: TypeOrmRepositoryOptions = {}): Promise<StoreFixture> {
   const { location, drop } = await createStore(kind);
   const repository = await openOn(kind, location, options);

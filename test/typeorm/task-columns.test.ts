@@ -10,7 +10,7 @@ import { createdTask, snapshot } from '../../src/repository/index.js';
 import { readRow, writeColumn } from '../../src/repository/typeorm/columns.js';
 import { seriesColumns, seriesColumnTable, seriesValues, toSeries } from '../../src/repository/typeorm/series-columns.js';
 import { fromJsonRow, jsonRowColumns, realColumns } from '../../src/repository/typeorm/sqlite-json-row.js';
-import { taskColumns, taskColumnTable, taskFields } from '../../src/repository/typeorm/task-columns.js';
+import { leaseColumnTable, taskColumns, taskColumnTable, taskFields } from '../../src/repository/typeorm/task-columns.js';
 import { taskValues, toTask } from '../../src/repository/typeorm/task-row.js';
 import type { Row } from '../../src/repository/typeorm/task-row.js';
 import type { SeriesRecord, TaskRecord } from '../../src/typeorm.js';
@@ -54,9 +54,9 @@ function rowOf(values: readonly unknown[]): Row {
 }
 
 describe('the task table', () => {
-  it('has exactly the fields of Task, as the entity record has', () => {
+  it('has exactly the fields of Task, as the entity record has with the lease columns', () => {
     expectTypeOf<keyof typeof taskColumnTable>().toEqualTypeOf<keyof Task>();
-    expectTypeOf<keyof TaskRecord>().toEqualTypeOf<keyof Task>();
+    expectTypeOf<keyof TaskRecord>().toEqualTypeOf<keyof Task | keyof typeof leaseColumnTable>();
     expect(taskColumns).toBe(columnNames.join(', '));
     // The model's own literals (createdTask, snapshot), written out for speed, spell the same fields in the same order.
     expect(Object.keys(full)).toEqual(taskFields);

@@ -113,6 +113,10 @@ export class WorkerThreadDispatcher implements Dispatcher, AsyncDisposable {
     return this.#inner.dispatch(task, context);
   }
 
+  claimableWorks(): ReadonlySet<string> | undefined {
+    return this.#inner.claimableWorks();
+  }
+
   capacities(): ReadonlyMap<string, number> | undefined {
     return this.#inner.capacities();
   }

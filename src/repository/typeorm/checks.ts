@@ -153,3 +153,11 @@ export function checkWorkLimits(workLimits: ReadonlyMap<string, number> | undefi
   }
   return { skip, caps };
 }
+
+/** The works a claim is limited to: undefined (any), or a Set of work ids (those the databases cannot store name no stored task). */
+export function checkWorks(works: ReadonlySet<string> | undefined): ReadonlySet<string> | undefined {
+  if (works === undefined) return undefined;
+  if (!(works instanceof Set)) throw new InvalidArgumentError('claimDue works', 'a Set of work ids', works);
+  for (const workId of works as ReadonlySet<unknown>) if (typeof workId !== 'string') throw new InvalidArgumentError('claimDue works', 'a Set of work ids (strings)', workId);
+  return new Set([...works].filter((workId) => isStorableText(workId, Infinity)));
+}

@@ -1,4 +1,4 @@
-import { StateConflictError, TaskNotFoundError } from '../../errors.js';
+import { LeaseLostError, StateConflictError, TaskNotFoundError } from '../../errors.js';
 import { toJsonText } from '../../task/json.js';
 import { appendError, crashError, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskOutcome } from '../../task/task.js';
@@ -16,9 +16,11 @@ import type { TaskTables } from './task-tables.js';
  */
 
 /** Compare-and-set of a dispatched task to its outcome, with the series' next occurrence and the flow's released steps. */
-export async function completeTask(sql: Sql, tables: TaskTables, id: string, ended: TaskOutcome, now: number, successor: NewTask | undefined): Promise<Completion> {
+export async function completeTask(sql: Sql, tables: TaskTables, id: string, ended: TaskOutcome, now: number, successor: NewTask | undefined, held: number | null = null): Promise<Completion> {
   const current = await tables.lockTaskAndFlow(sql, id);
   if (current === undefined) throw new TaskNotFoundError(id);
+  // The fencing: the holder of attempt `held` writes only while that attempt is the dispatched one.
+  if (held !== null && (current.state !== TaskState.Dispatched || current.attempt !== held)) throw new LeaseLostError(id, held);
   // Another attempt, a cancel or a recovery ended it first (or, from the shared path, it was not dispatched there either).
   if (current.state !== TaskState.Dispatched) throw new StateConflictError(id, TaskState.Dispatched, current.state);
   if (successor !== undefined) await tables.refuseExisting(sql, tables.tasks, [successor.id]);

@@ -3,9 +3,9 @@ import { InvalidArgumentError } from '../../errors.js';
 import { checkInteger, checkKeys, checkObject } from '../../validation/validate.js';
 import { kokugenMigrations } from './migrations/index.js';
 import { kokugenEntities } from './entities.js';
-import { retentionPolicy } from './retention-sweep.js';
 import type { TypeOrmRetentionOptions } from './retention-sweep.js';
 import type { EndingWatcher } from '../task-repository.js';
+import { repositoryOptionKeys } from './repository-options.js';
 import { sqliteDataSource } from './sqlite-driver.js';
 
 export interface TypeOrmRepositoryOptions {
@@ -31,6 +31,30 @@ export interface TypeOrmRepositoryOptions {
    * @default 50
    */
   readonly watchInterval?: number;
+  /**
+   * How long a claim's lease lasts, in ms. The process renews the leases of all the tasks it holds
+   * in one statement every `lease / 3` while a scheduler watches the repository; a task whose lease
+   * expired (its process died, or stalled past it) is taken over by the next claim of any process,
+   * and the old holder's late writes are refused with `ERR_LEASE_LOST`. See docs/multi-process.md.
+   * @default 30_000
+   */
+  readonly lease?: number;
+  /**
+   * Which clock decides what is due and when leases end: `'database'` (PostgreSQL's own, read by
+   * each claim; the local timer follows it through an offset measured on every round trip, so a
+   * process whose clock is off neither starts tasks early nor sleeps late) or `'local'` (the `now`
+   * the scheduler passes, from its Clock: what tests with `FakeClock` use). SQLite accepts only `'local'`.
+   * @default 'database' on PostgreSQL, 'local' on SQLite
+   */
+  readonly clock?: 'database' | 'local';
+  /**
+   * How many due tasks a claim takes beyond what the scheduler asked for, held in a local queue
+   * under lease and handed out by the next claims without a round trip. A task queued here is
+   * `dispatched` in the store: a cancel or update of it fails with `ERR_ALREADY_DISPATCHED`, and
+   * it goes back to `scheduled` when the scheduler stops or the repository closes.
+   * @default 0
+   */
+  readonly claimAhead?: number;
 }
 
 export interface SqliteOpenOptions extends TypeOrmRepositoryOptions {
@@ -61,23 +85,8 @@ export type TypeOrmOpenOptions = SqliteOpenOptions | PostgresOpenOptions;
 /** kokugen's own migrations table, so it never mixes with an application's TypeORM migrations. */
 export const migrationsTableName = 'kokugen_migrations';
 
-const repositoryKeys = ['pollInterval', 'retention', 'watchInterval'] as const satisfies ReadonlyArray<keyof TypeOrmRepositoryOptions>;
-const sqliteKeys = ['type', 'database', 'synchronous', 'busyTimeout', ...repositoryKeys] as const;
-const postgresKeys = ['type', 'url', 'poolSize', ...repositoryKeys] as const;
-
-/** The repository's own options among `open()`'s (those given). */
-export function repositoryOptionsOf(options: TypeOrmOpenOptions): TypeOrmRepositoryOptions {
-  return Object.fromEntries(repositoryKeys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
-}
-
-/** The repository's own options checked (`ERR_INVALID_ARGUMENT` naming the first bad one), and returned. */
-export function checkRepositoryOptions(options: TypeOrmRepositoryOptions): TypeOrmRepositoryOptions {
-  checkKeys(checkObject(options, 'TypeOrmRepository options'), repositoryKeys, 'TypeOrmRepository options');
-  if (options.pollInterval !== undefined) checkInteger(options.pollInterval, 'pollInterval', 1);
-  if (options.watchInterval !== undefined) checkInteger(options.watchInterval, 'watchInterval', 1);
-  retentionPolicy(options.retention);
-  return options;
-}
+const sqliteKeys = ['type', 'database', 'synchronous', 'busyTimeout', ...repositoryOptionKeys] as const;
+const postgresKeys = ['type', 'url', 'poolSize', ...repositoryOptionKeys] as const;
 
 /** `watchEndings`' arguments: an array of task ids, and a watcher with a Clock and an `onEnded` function. */
 export function checkEndingWatch(ids: readonly string[], watcher: EndingWatcher): readonly string[] {

@@ -1,10 +1,11 @@
 import type { DataSource, QueryRunner } from 'typeorm';
-import { driverCode, dueCandidates, EndingQueue, endingsSql, endingValues, notIn, placeholders, runOn } from './task-store.js';
 import { toNumber } from './columns.js';
+import { claimedFrom, claimSet, takeoverSql } from './claim-sql.js';
+import { driverCode, dueCandidates, EndingQueue, endingsSql, endingValues, notIn, onlyIn, placeholders, runOn } from './task-store.js';
 import type { JsonColumn } from './columns.js';
 import { taskColumns } from './task-columns.js';
 import type { Row } from './task-row.js';
-import type { Claimed, ClaimPlan, Ending, Sql, TaskStore } from './task-store.js';
+import type { Claimed, ClaimRequest, Ending, Sql, StoreClock, TaskStore } from './task-store.js';
 
 /** How many endings share one statement at most. */
 const maxEndings = 1_000;
@@ -24,11 +25,13 @@ export class PostgresStore implements TaskStore {
   readonly #dataSource: DataSource;
   readonly #endings = new EndingQueue();
   readonly #endingsSql: string;
+  readonly #clock: StoreClock;
   #ending = false;
 
-  constructor(dataSource: DataSource, table: string) {
+  constructor(dataSource: DataSource, table: string, clock: StoreClock) {
     this.table = table;
     this.#dataSource = dataSource;
+    this.#clock = clock;
     this.#endingsSql = endingsSql(this);
   }
 
@@ -73,23 +76,63 @@ export class PostgresStore implements TaskStore {
   }
 
   /**
-   * Without per-work caps, one statement: the subquery locks the due rows it picks, skipping those
-   * another process is claiming or changing, and the UPDATE moves exactly those (a row changed
-   * meanwhile is re-checked against the WHERE before it is locked). With caps, the candidates are
-   * chosen first (one query per capped work) and then claimed the same way, by id.
+   * Without per-work caps, one statement: `t` reads the time once, `taken` takes over the
+   * dispatched rows whose lease ended, `claimed` the due scheduled ones; each subquery locks the
+   * rows it picks, skipping those another process is claiming or changing, and its UPDATE moves
+   * exactly those (a row changed meanwhile is re-checked against the WHERE before it is locked).
+   * With caps, the candidates are chosen first (one query per capped work) and then claimed by id.
    */
-  async claim(now: number, limit: number, owner: string, plan: ClaimPlan): Promise<Claimed> {
-    const set = `UPDATE ${this.table} SET state = $1, dispatched_at = $2, owner = $3, attempt = attempt + 1 WHERE id IN`;
-    return this.read(async (sql) => {
+  async claim(request: ClaimRequest): Promise<Claimed> {
+    const { now, limit, owner, plan, lease } = request;
+    const only = plan.only ?? [];
+    const filters = `${onlyIn(5, plan.only)}${notIn('work_id', 5 + only.length, plan.skip.length)}`;
+    const params = [now, owner, lease, limit, ...only, ...plan.skip];
+    // `k_local` only gives `$1` a type where the database's clock decides and the statement does not read it.
+    const time = `WITH t AS MATERIALIZED (SELECT ${this.nowSql(1)}::bigint AS k_now, $1::bigint AS k_local)`;
+    const takeover = `taken AS (${takeoverSql(this.table, filters)} RETURNING ${taskColumns}, true AS k_taken)`;
+    return this.#planned(async (sql) => {
       if (plan.caps.length === 0) {
-        const pick = `SELECT id FROM ${this.table} WHERE state = $4 AND scheduled_at <= $2${notIn('work_id', 6, plan.skip.length)} ORDER BY scheduled_at, priority DESC, seq LIMIT $5`;
-        return { rows: (await sql(`${set} (${pick} FOR UPDATE SKIP LOCKED) RETURNING ${taskColumns}`, ['dispatched', now, owner, 'scheduled', limit, ...plan.skip])).rows };
+        const pick = `SELECT id FROM ${this.table} WHERE state = 'scheduled' AND scheduled_at <= (SELECT k_now FROM t)${filters} ORDER BY scheduled_at, priority DESC, seq LIMIT $4 FOR UPDATE SKIP LOCKED`;
+        const claimed = `claimed AS (${claimSet(this.table)} WHERE id IN (${pick}) RETURNING ${taskColumns}, false AS k_taken)`;
+        const { rows } = await sql(`${time}, ${takeover}, ${claimed} SELECT t.k_now, c.* FROM t LEFT JOIN (SELECT * FROM taken UNION ALL SELECT * FROM claimed) AS c ON true`, params);
+        return claimedFrom(rows);
       }
-      const ids = (await dueCandidates(sql, this.table, now, limit, plan)).map((row) => row['id']);
-      if (ids.length === 0) return { rows: [] };
-      const pick = `SELECT id FROM ${this.table} WHERE state = $4 AND id IN (${placeholders(5, ids.length)})`;
-      return { rows: (await sql(`${set} (${pick} FOR UPDATE SKIP LOCKED) RETURNING ${taskColumns}`, ['dispatched', now, owner, 'scheduled', ...ids])).rows };
+      const [first] = (await sql(`SELECT ${this.nowSql(1)}::bigint AS k_now, $1::bigint AS k_local`, [now])).rows;
+      const at = toNumber(first?.['k_now']);
+      const ids = (await dueCandidates(sql, this.table, at, limit, plan)).map((row) => row['id']);
+      const pick = `SELECT id FROM ${this.table} WHERE state = 'scheduled' AND id IN (${placeholders(5 + only.length + plan.skip.length, ids.length)}) FOR UPDATE SKIP LOCKED`;
+      const claimed = `claimed AS (${claimSet(this.table)} WHERE id IN (${pick}) RETURNING ${taskColumns}, false AS k_taken)`;
+      // The same time again, as the database read it for the candidates.
+      const fixed = [at, ...params.slice(1)];
+      const { rows } = await sql(`WITH t AS MATERIALIZED (SELECT $1::bigint AS k_now), ${takeover}, ${claimed} SELECT t.k_now, c.* FROM t LEFT JOIN (SELECT * FROM taken UNION ALL SELECT * FROM claimed) AS c ON true`, [...fixed, ...ids]);
+      return claimedFrom(rows);
     });
+  }
+
+  /**
+   * Runs a claim in a transaction whose planner walks the claim index in order: without fresh
+   * statistics (a table just bulk-loaded) PostgreSQL guesses that few rows are due and prefers a
+   * bitmap scan and a sort of every due row to the ordered index walk that stops at the LIMIT.
+   * The settings are LOCAL: they end with the transaction and touch no other query.
+   */
+  async #planned<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
+    return this.read(async (sql) => {
+      // No parameters: the driver sends it as one simple query, one round trip for the three statements.
+      await sql('BEGIN; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off');
+      try {
+        const result = await work(sql);
+        await sql('COMMIT');
+        return result;
+      } catch (error) {
+        await sql('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  nowSql(param: number): string {
+    // clock_timestamp(): the time the statement reads it, not the start of its transaction.
+    return this.#clock === 'database' ? `(extract(epoch from clock_timestamp()) * 1000)::bigint` : `$${param}`;
   }
 
   finish(ending: Ending): Promise<Row | undefined> {

@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { SqliteConnection } from './sqlite-connection.js';
 import { fromJsonRow, returningJson } from './sqlite-json-row.js';
-import { chunks, driverCode, dueCandidates, endingColumns, endingSet, notIn, placeholders } from './task-store.js';
+import { chunks, driverCode, dueCandidates, endingColumns, endingSet, fenced, notIn, onlyIn, placeholders } from './task-store.js';
 import type { JsonColumn } from './columns.js';
-import type { Claimed, ClaimPlan, Ending, Sql, TaskStore } from './task-store.js';
+import type { Claimed, ClaimRequest, Ending, Sql, TaskStore } from './task-store.js';
 import type { Row } from './task-row.js';
 
 /**
@@ -13,8 +13,10 @@ import type { Row } from './task-row.js';
  * by id, and MATERIALIZED unpacks the JSON once instead of once per row.
  */
 export function sqliteEndingsSql(store: TaskStore): string {
-  return `WITH v AS MATERIALIZED (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND +state = $2 AND flow_id IS NULL RETURNING ${returningJson}`;
+  return `WITH v AS MATERIALIZED (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND +state = $2 AND ${fenced} AND flow_id IS NULL RETURNING ${returningJson}`;
 }
+
+const noneTaken: ReadonlySet<unknown> = new Set();
 
 /** One Connection per DataSource, so that two repositories sharing a DataSource still take turns. */
 const connections = new WeakMap<DataSource, SqliteConnection>();
@@ -55,32 +57,48 @@ export class SqliteStore implements TaskStore {
   /**
    * Without per-work caps, one statement that picks the due rows in run order and moves them.
    * With caps, the candidates are chosen first (one query per capped work) and moved by seq.
+   * Then the dispatched rows whose lease ended are taken over (a new attempt, `recovered`).
    *
    * The one statement picks one due row more than it takes: when it takes `limit`, that row is the
    * first scheduled one left in run order, so its time is the earliest scheduled time left (every
    * row due before it was taken), and the repository's timer needs no read of its own. Unless
    * works were skipped: their due tasks are left too, and may come first.
    */
-  claim(now: number, limit: number, owner: string, plan: ClaimPlan): Promise<Claimed> {
-    const set = `UPDATE ${this.table} SET state = $1, dispatched_at = $2, owner = $3, attempt = attempt + 1`;
+  claim(request: ClaimRequest): Promise<Claimed> {
+    const { now, limit, owner, plan, lease } = request;
+    const set = `UPDATE ${this.table} SET state = $1, dispatched_at = $2, owner = $3, attempt = attempt + 1, lease_until = $2 + $6`;
+    const only = plan.only ?? [];
+    const filters = `${onlyIn(7, plan.only)}${notIn('work_id', 7 + only.length, plan.skip.length)}`;
     return this.write(async (sql): Promise<Claimed> => {
+      let claimed: Claimed;
       if (plan.caps.length === 0) {
         const order = 'ORDER BY scheduled_at, priority DESC, seq';
         // MATERIALIZED: picked once, before the UPDATE changes the rows it reads.
-        const pick = `SELECT seq, scheduled_at, priority FROM ${this.table} WHERE state = $4 AND scheduled_at <= $2${notIn('work_id', 6, plan.skip.length)} ${order} LIMIT $5 + 1`;
+        const pick = `SELECT seq, scheduled_at, priority FROM ${this.table} WHERE state = $4 AND scheduled_at <= $2${filters} ${order} LIMIT $5 + 1`;
         const next = `(SELECT scheduled_at FROM picked ${order} LIMIT 1 OFFSET $5) AS k_next`;
         // WITH first, so that the rows come back (see changesRows).
         const statement = `WITH picked AS MATERIALIZED (${pick}) ${set} WHERE seq IN (SELECT seq FROM picked ${order} LIMIT $5) RETURNING ${returningJson}, ${next}`;
-        const { rows } = await sql(statement, ['dispatched', now, owner, 'scheduled', limit, ...plan.skip]);
+        const { rows } = await sql(statement, ['dispatched', now, owner, 'scheduled', limit, lease, ...only, ...plan.skip]);
         const following = rows[0]?.['k_next'];
-        return { rows: rows.map(fromJsonRow), ...(plan.skip.length === 0 && typeof following === 'number' ? { next: following } : {}) };
+        const unfiltered = plan.skip.length === 0 && plan.only === undefined;
+        claimed = { rows: rows.map(fromJsonRow), takenOver: noneTaken, ...(unfiltered && typeof following === 'number' ? { next: following } : {}) };
+      } else {
+        const rows = await dueCandidates(sql, this.table, now, limit, plan);
+        for (const seqs of chunks(rows.map((row) => row['seq']))) {
+          await sql(`${set} WHERE seq IN (${placeholders(7, seqs.length)})`, ['dispatched', now, owner, 0, 0, lease, ...seqs]);
+        }
+        claimed = { rows: rows.map((row) => ({ ...row, state: 'dispatched', dispatched_at: now, owner, attempt: Number(row['attempt']) + 1 })), takenOver: noneTaken };
       }
-      const rows = await dueCandidates(sql, this.table, now, limit, plan);
-      for (const seqs of chunks(rows.map((row) => row['seq']))) {
-        await sql(`${set} WHERE seq IN (${placeholders(4, seqs.length)})`, ['dispatched', now, owner, ...seqs]);
-      }
-      return { rows: rows.map((row) => ({ ...row, state: 'dispatched', dispatched_at: now, owner, attempt: Number(row['attempt']) + 1 })) };
+      const expired = `SELECT seq FROM ${this.table} WHERE state = $1 AND lease_until < $2${filters} ORDER BY lease_until LIMIT $5`;
+      const takeover = `UPDATE ${this.table} SET dispatched_at = $2, owner = $3, attempt = attempt + 1, recovered = $4, lease_until = $2 + $6 WHERE seq IN (${expired}) RETURNING ${returningJson}`;
+      const taken = (await sql(takeover, ['dispatched', now, owner, 1, limit, lease, ...only, ...plan.skip])).rows.map(fromJsonRow);
+      if (taken.length === 0) return claimed;
+      return { rows: [...claimed.rows, ...taken], takenOver: new Set(taken.map((row) => row['id'])) };
     });
+  }
+
+  nowSql(param: number): string {
+    return `$${param}`; // One machine: the caller's clock is the file's.
   }
 
   finish(ending: Ending): Promise<Row | undefined> {

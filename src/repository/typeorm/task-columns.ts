@@ -49,3 +49,12 @@ export function jsonColumn(field: keyof Task): JsonColumn {
   const { name, type } = taskColumnTable[field];
   return [name, type];
 }
+
+/**
+ * The task table's columns that are not fields of `Task`: the store's own bookkeeping. The lease
+ * of a dispatched task ends at `lease_until`; the claim's fencing token is its `attempt`, which
+ * every claim (and takeover) increments, so (id, attempt) names one holder for good.
+ */
+export const leaseColumnTable = {
+  leaseUntil: { name: 'lease_until', type: 'bigint', nullable: true, codec: number },
+} as const satisfies Readonly<Record<string, Column>>;

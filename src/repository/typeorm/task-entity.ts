@@ -2,7 +2,7 @@ import { EntitySchema } from 'typeorm';
 import type { EntitySchemaOptions } from 'typeorm';
 import type { TaskState } from '../../task/task.js';
 import { entityColumns } from './columns.js';
-import { taskColumnTable } from './task-columns.js';
+import { leaseColumnTable, taskColumnTable } from './task-columns.js';
 
 /** kokugen's task table. Its indexes are named after it, so they never collide with an application's. */
 export const tasksTable = 'kokugen_tasks';
@@ -39,6 +39,8 @@ export interface TaskRecord {
   dependsOn: string | null;
   key: string | null;
   keyHeld: string | null;
+  /** When the lease of a dispatched task ends (epoch ms on the clock the repository decides time with); null otherwise. */
+  leaseUntil: number | null;
 }
 
 /**
@@ -49,7 +51,7 @@ export interface TaskRecord {
 export const TaskEntity = new EntitySchema<TaskRecord>({
   name: 'KokugenTask',
   tableName: tasksTable,
-  columns: entityColumns(taskColumnTable, { id: { primary: true, primaryKeyConstraintName: 'PK_kokugen_tasks' } }) as EntitySchemaOptions<TaskRecord>['columns'],
+  columns: entityColumns({ ...taskColumnTable, ...leaseColumnTable }, { id: { primary: true, primaryKeyConstraintName: 'PK_kokugen_tasks' } }) as EntitySchemaOptions<TaskRecord>['columns'],
   indices: [
     { name: 'IDX_kokugen_tasks_seq', columns: ['seq'], unique: true },
     { name: 'IDX_kokugen_tasks_flow', columns: ['flowId'] },
@@ -60,5 +62,8 @@ export const TaskEntity = new EntitySchema<TaskRecord>({
     // Partial unique indexes (the dedup keys), made by migration Keys0005.
     { name: 'IDX_kokugen_tasks_key', columns: ['key'], unique: true, synchronize: false },
     { name: 'IDX_kokugen_tasks_key_held', columns: ['key'], unique: true, synchronize: false },
+    // Partial indexes (see Leases0004), which TypeORM does not compare either.
+    { name: 'IDX_kokugen_tasks_claim', columns: ['scheduledAt', 'priority', 'seq'], synchronize: false },
+    { name: 'IDX_kokugen_tasks_lease', columns: ['leaseUntil'], synchronize: false },
   ],
 });

@@ -32,10 +32,16 @@ export interface TaskStore {
    */
   nextSeqs(sql: Sql, table: string, count: number): Promise<number[]>;
   /**
-   * Moves up to `limit` due tasks to `dispatched` as `plan` allows, atomically (one transaction,
-   * or one statement), and returns their new rows in any order.
+   * Moves up to `limit` due tasks to `dispatched` as the request allows, under a lease, and takes
+   * over up to `limit` dispatched tasks whose lease expired, atomically (one transaction, or one
+   * statement); returns their new rows in any order.
    */
-  claim(now: number, limit: number, owner: string, plan: ClaimPlan): Promise<Claimed>;
+  claim(request: ClaimRequest): Promise<Claimed>;
+  /**
+   * The SQL for "now" in statements that decide time: the database's own clock, or parameter
+   * `$param` (the caller's `now`) where the repository decides time with the local clock.
+   */
+  nowSql(param: number): string;
   /**
    * Ends a `dispatched` task that changes nothing but its own row (see `Ending`), sharing one
    * statement and one commit with the endings that arrive meanwhile. Resolves after the commit
@@ -68,6 +74,8 @@ export interface Ending {
   readonly result: string | null;
   /** The error as JSON text, or null to keep the stored one. */
   readonly error: string | null;
+  /** The attempt whose lease this process holds (the fencing token), or null when it holds none. */
+  readonly attempt: number | null;
 }
 
 /** An ending's values, as `endingsSql` reads them from its JSON parameter. */
@@ -77,10 +85,11 @@ export const endingColumns: readonly JsonColumn[] = [
   ['k_ended_at', 'bigint'],
   ['k_result', 'text'],
   ['k_error', 'text'],
+  ['k_attempt', 'integer'],
 ];
 
 export function endingValues(ending: Ending): unknown[] {
-  return [ending.id, ending.state, ending.endedAt, ending.result, ending.error];
+  return [ending.id, ending.state, ending.endedAt, ending.result, ending.error, ending.attempt];
 }
 
 /**
@@ -90,11 +99,14 @@ export function endingValues(ending: Ending): unknown[] {
  * transaction; ordinary tasks pay one more predicate, no query. (SQLite's version, with hints for its planner, is in sqlite-store.ts.)
  */
 export function endingsSql(store: TaskStore): string {
-  return `WITH v AS (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND state = $2 AND flow_id IS NULL RETURNING ${taskColumns}`;
+  return `WITH v AS (${store.jsonRows(1, endingColumns)}) UPDATE ${store.table} SET ${endingSet} FROM v WHERE id = v.k_id AND state = $2 AND ${fenced} AND flow_id IS NULL RETURNING ${taskColumns}`;
 }
 
-/** What an ending changes, from the row `v` of its values (see `endingColumns`). */
-export const endingSet = 'state = v.k_state, ended_at = v.k_ended_at, result = COALESCE(v.k_result, result), error = COALESCE(v.k_error, error)';
+/** What an ending changes, from the row `v` of its values (see `endingColumns`); the lease ends with the attempt. */
+export const endingSet = 'state = v.k_state, ended_at = v.k_ended_at, result = COALESCE(v.k_result, result), error = COALESCE(v.k_error, error), lease_until = NULL';
+
+/** The fencing of an ending: the attempt it holds the lease of, when it holds one. */
+export const fenced = '(v.k_attempt IS NULL OR attempt = v.k_attempt)';
 
 /**
  * Endings waiting to share a statement, each answered once: `take` removes up to `max` with
@@ -160,12 +172,32 @@ export interface Claimed {
    * (as `TaskTables.earliest` would read it right after): that time. Absent when unknown.
    */
   readonly next?: number;
+  /** The ids among `rows` that were taken over from an expired lease. */
+  readonly takenOver: ReadonlySet<unknown>;
+  /** The database's time when it decided what was due, where it decides (epoch ms). */
+  readonly dbNow?: number;
 }
 
 /** Per-work limits of a claim: works to leave out entirely, and works to take at most so many of. */
 export interface ClaimPlan {
   readonly skip: readonly string[];
   readonly caps: ReadonlyArray<readonly [workId: string, cap: number]>;
+  /** The only works to take (those the process can run), or undefined for any. */
+  readonly only?: readonly string[] | undefined;
+}
+
+/** Which clock decides what is due and when leases end: the database's, or the caller's `now`. */
+export type StoreClock = 'database' | 'local';
+
+/** What one claim asks of the store. */
+export interface ClaimRequest {
+  /** The caller's time, epoch ms: what is due where time is local, and the dispatch time. */
+  readonly now: number;
+  readonly limit: number;
+  readonly owner: string;
+  readonly plan: ClaimPlan;
+  /** How long the claimed tasks' leases last, in ms. */
+  readonly lease: number;
 }
 
 const runOrder = 'scheduled_at, priority DESC, seq';
@@ -177,11 +209,14 @@ const runOrder = 'scheduled_at, priority DESC, seq';
  * rank every due task on every claim, and PostgreSQL cannot lock rows in a query that has one.
  */
 export async function dueCandidates(sql: Sql, table: string, now: number, limit: number, plan: ClaimPlan): Promise<Row[]> {
-  const due = `SELECT ${taskColumns} FROM ${table} WHERE state = $1 AND scheduled_at <= $2`;
+  // The literal state lets the planner use the partial claim index (Leases0004).
+  const due = `SELECT ${taskColumns} FROM ${table} WHERE state = 'scheduled' AND scheduled_at <= $1`;
   const capped = plan.caps.map(([workId]) => workId);
-  const rows = [...(await sql(`${due}${notIn('work_id', 4, plan.skip.length + capped.length)} ORDER BY ${runOrder} LIMIT $3`, ['scheduled', now, limit, ...plan.skip, ...capped])).rows];
+  const only = plan.only ?? [];
+  const filter = `${onlyIn(3, plan.only)}${notIn('work_id', 3 + only.length, plan.skip.length + capped.length)}`;
+  const rows = [...(await sql(`${due}${filter} ORDER BY ${runOrder} LIMIT $2`, [now, limit, ...only, ...plan.skip, ...capped])).rows];
   for (const [workId, cap] of plan.caps) {
-    rows.push(...(await sql(`${due} AND work_id = $4 ORDER BY ${runOrder} LIMIT $3`, ['scheduled', now, Math.min(cap, limit), workId])).rows);
+    rows.push(...(await sql(`${due} AND work_id = $3 ORDER BY ${runOrder} LIMIT $2`, [now, Math.min(cap, limit), workId])).rows);
   }
   const key = (row: Row): [number, number, number] => [toNumber(row['scheduled_at']), toNumber(row['priority']), toNumber(row['seq'])];
   rows.sort((a, b) => {
@@ -206,6 +241,12 @@ export function placeholders(first: number, count: number): string {
 /** ` AND column NOT IN ($first, ...)`, or nothing for no values. */
 export function notIn(column: string, first: number, count: number): string {
   return count === 0 ? '' : ` AND ${column} NOT IN (${placeholders(first, count)})`;
+}
+
+/** ` AND work_id IN (...)` for the works a claim is limited to (none: matches nothing), or nothing when it is not limited. */
+export function onlyIn(first: number, only: readonly string[] | undefined): string {
+  if (only === undefined) return '';
+  return only.length === 0 ? ' AND 1 = 0' : ` AND work_id IN (${placeholders(first, only.length)})`;
 }
 
 /** Splits `values` into chunks small enough for every driver's parameter limit. */

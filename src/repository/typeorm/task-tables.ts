@@ -4,7 +4,6 @@ import { settleFlow } from '../../task/flow.js';
 import { createdTask, TaskState } from '../../task/task.js';
 import type { NewTask, Task } from '../../task/task.js';
 import { isStorableText } from '../../validation/validate.js';
-import { toNumber } from './columns.js';
 import { seriesColumnCount, seriesColumns, seriesValues, toSeries } from './series-columns.js';
 import { jsonColumn, taskColumns, taskFields, taskColumnTable } from './task-columns.js';
 import { taskValues, toTask } from './task-row.js';
@@ -176,15 +175,5 @@ export class TaskTables {
     const states = strict ? [TaskState.Scheduled, TaskState.Dispatched] : [TaskState.Scheduled];
     const { rows } = await sql(`SELECT id FROM ${this.tasks} WHERE series_id = $1 AND state IN (${placeholders(2, states.length)}) LIMIT 1`, [seriesId, ...states]);
     return rows.length === 0;
-  }
-
-  /** The earliest scheduled time, or (with `after`) the earliest later than `after`. */
-  async earliest(sql: Sql, after: number | undefined): Promise<number | undefined> {
-    // ORDER BY ... LIMIT 1 walks the due index to its first entry; MIN() scans the state's range on SQLite.
-    const later = after === undefined ? '' : ' AND scheduled_at > $2';
-    const query = `SELECT scheduled_at FROM ${this.tasks} WHERE state = $1${later} ORDER BY scheduled_at, priority DESC, seq LIMIT 1`;
-    const [row] = (await sql(query, after === undefined ? [TaskState.Scheduled] : [TaskState.Scheduled, after])).rows;
-    const at = row?.['scheduled_at'];
-    return at === null || at === undefined ? undefined : toNumber(at);
   }
 }

@@ -3,19 +3,22 @@ import { AlreadyDispatchedError, DuplicateIdError, DuplicateKeyError, InvalidArg
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { checkCount, checkEpochMs, checkText, isStorableText } from '../../validation/validate.js';
-import { compareTasks, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
+import { isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
 import type { AddOptions, Completion, EndingWatcher, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
-import { checkAddOptions, checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits } from './checks.js';
+import { checkAddOptions, checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits, checkWorks } from './checks.js';
 import { DuePoller } from './due-poller.js';
 import { findTasks } from './find-sql.js';
+import { LeaseClaims } from './lease-claims.js';
+import { earliestWake } from './lease-sql.js';
+import { checkOptions, repositoryOptionsOf } from './repository-options.js';
 import { completeTask, recoverTasks } from './ending-sql.js';
 import { tableSql } from './entities.js';
 import { runMigrations } from './migrate.js';
 import { purgeTasks, readStats, retryTask, trimTasks } from './operations-sql.js';
 import { RetentionSweeper, retentionPolicy } from './retention-sweep.js';
-import { checkEndingWatch, checkRepositoryOptions, dataSourceFor, repositoryOptionsOf } from './open-options.js';
+import { checkEndingWatch, dataSourceFor } from './open-options.js';
 import type { TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
 import { PostgresStore } from './postgres-store.js';
 import { seriesTable } from './series-entity.js';
@@ -47,7 +50,7 @@ export class TypeOrmRepository implements TaskRepository {
   /** Creates the DataSource, runs kokugen's migrations, and returns a ready repository that owns the DataSource. */
   static async open(options: TypeOrmOpenOptions): Promise<TypeOrmRepository> {
     const { dataSource, synchronous } = dataSourceFor(options);
-    const repositoryOptions = checkRepositoryOptions(repositoryOptionsOf(options));
+    const repositoryOptions = checkOptions(repositoryOptionsOf(options));
     await dataSource.initialize();
     try {
       // The value is one of a fixed pair, checked above; PRAGMA takes no parameters.
@@ -71,6 +74,7 @@ export class TypeOrmRepository implements TaskRepository {
   readonly #poller: DuePoller;
   readonly #wakeups: Wakeups;
   readonly #sweeper: RetentionSweeper | undefined;
+  readonly #claims: LeaseClaims;
   readonly #inFlight = new Set<Promise<unknown>>();
   #ownsDataSource = false;
   #closing: Promise<void> | undefined;
@@ -89,16 +93,24 @@ export class TypeOrmRepository implements TaskRepository {
       throw new InvalidArgumentError('TypeOrmRepository dataSource', "an initialized TypeORM DataSource of type 'sqlite', 'better-sqlite3' or 'postgres'", dataSource);
     }
     if (type === 'sqlite') refuseShared(dataSource);
-    const { pollInterval = 1_000, watchInterval = 50 } = checkRepositoryOptions(options);
+    const { pollInterval = 1_000, watchInterval = 50, lease = 30_000, claimAhead = 0, clock = type === 'postgres' ? 'database' : 'local' } = checkOptions(options);
+    if (type === 'sqlite' && clock === 'database') throw new InvalidArgumentError('clock', "'local' on SQLite (one machine, one clock)", clock);
     const retention = retentionPolicy(options.retention);
     this.#dataSource = dataSource;
     this.#tasks = tableSql(dataSource, tasksTable);
     this.#series = tableSql(dataSource, seriesTable);
-    this.#store = type === 'sqlite' ? new SqliteStore(dataSource, this.#tasks) : new PostgresStore(dataSource, this.#tasks);
+    this.#store = type === 'sqlite' ? new SqliteStore(dataSource, this.#tasks) : new PostgresStore(dataSource, this.#tasks, clock);
     this.#tables = new TaskTables(this.#store, this.#tasks, this.#series);
-    this.#poller = new DuePoller((after) => this.#track(() => this.#store.read((sql) => this.#tables.earliest(sql, after))), pollInterval);
+    this.#claims = new LeaseClaims(this.#store, { lease, claimAhead });
+    // The store's times are the database's where it decides: the timer, on the local clock, follows them shifted by the measured offset.
+    const earliest = async (after: number | undefined): Promise<number | undefined> => {
+      const offset = this.#claims.offset;
+      const at = await this.#store.read((sql) => earliestWake(sql, this.#store, after === undefined ? undefined : after + offset));
+      return at === undefined ? undefined : at - offset;
+    };
+    this.#poller = new DuePoller((after) => this.#track(() => earliest(after)), pollInterval);
     const read = <T>(work: (sql: Sql) => Promise<T>): Promise<T> => this.#track(() => this.#store.read(work));
-    this.#wakeups = new Wakeups({ type, dataSource, tasks: this.#tasks, read, poller: this.#poller, watchInterval });
+    this.#wakeups = new Wakeups({ type, dataSource, tasks: this.#tasks, read, poller: this.#poller, watchInterval, offset: () => this.#claims.offset });
     this.#sweeper =
       retention === undefined
         ? undefined
@@ -171,21 +183,22 @@ export class TypeOrmRepository implements TaskRepository {
     return this.#told(changed[0], changed);
   }
 
-  async claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>): Promise<Task[]> {
+  async claimDue(now: number, limit: number, owner: string, workLimits?: ReadonlyMap<string, number>, works?: ReadonlySet<string>): Promise<Task[]> {
     const at = checkEpochMs(now, 'now', 'down');
     const count = Math.min(checkCount(limit, 'claimDue limit', 0), maxClaim);
     const by = checkText(owner, 'owner');
-    const plan = checkWorkLimits(workLimits, count);
+    checkWorkLimits(workLimits, count);
+    const only = checkWorks(works);
     this.#checkOpen();
     if (count === 0) return [];
     return this.#track(async () => {
-      const { rows, next } = await this.#store.claim(at, count, by, plan);
-      const tasks = rows.map(toTask).sort(compareTasks);
+      const { tasks, asked, next } = await this.#claims.claim(at, count, by, workLimits, only);
       // A short claim left only due tasks that wait for their work's capacity (the Scheduler wakes
       // itself when it frees) or that another process holds: follow the first one due after now.
+      // One served from the local queue changed nothing in the store.
       if (tasks.length < count) await this.#poller.refresh(at);
       else if (next !== undefined) await this.#poller.written(next);
-      else await this.#poller.refresh();
+      else if (asked) await this.#poller.refresh();
       return tasks;
     });
   }
@@ -198,18 +211,21 @@ export class TypeOrmRepository implements TaskRepository {
       // The common case, shared with the completions that arrive meanwhile; anything else (not
       // dispatched, not found, a failed shared statement) takes the general path below.
       this.#checkOpen();
-      const ending: Ending =
+      const ending: Omit<Ending, 'attempt'> =
         ended.state === TaskState.Done
           ? { id, state: ended.state, endedAt: at, result: toJsonText(ended.result, 'result'), error: null }
           : { id, state: ended.state, endedAt: at, result: null, error: toJsonText(ended.error, 'error') };
-      const row = await this.#track(() => this.#store.finish(ending));
+      // Not written there: the lease stays held for the general path, which says why.
+      const row = await this.#claims.keeper.fenced(id, (attempt) => this.#track(() => this.#store.finish({ ...ending, attempt })), (written) => written === undefined);
       const task = row === undefined ? undefined : toTask(row);
       if (task !== undefined) return this.#told({ task }, [task]);
     }
-    const completion = await this.#write(
-      (sql) => completeTask(sql, this.#tables, id, ended, at, successor),
-      (done) => done.task.state === TaskState.Scheduled || done.next !== undefined || done.dependents !== undefined,
-      (done) => [done.task, done.next, ...(done.dependents ?? [])],
+    const completion = await this.#claims.keeper.fenced(id, (attempt) =>
+      this.#write(
+        (sql) => completeTask(sql, this.#tables, id, ended, at, successor, attempt),
+        (done) => done.task.state === TaskState.Scheduled || done.next !== undefined || done.dependents !== undefined,
+        (done) => [done.task, done.next, ...(done.dependents ?? [])],
+      ),
     );
     return this.#told(completion, [completion.task, ...(completion.dependents ?? [])]);
   }
@@ -300,9 +316,13 @@ export class TypeOrmRepository implements TaskRepository {
   watch(watcher: RepositoryWatcher): () => void {
     const unwatch = this.#wakeups.watch(watcher);
     this.#sweeper?.start(watcher.clock);
+    this.#claims.watch(watcher);
+    // Where the database decides time, the timer follows its time: measure the offset before the first claim does.
+    if (this.#store.nowSql(1) !== '$1') void this.#track(() => this.#claims.measure(watcher.clock.now()).then(() => this.#poller.refresh(), () => undefined));
     return () => {
       unwatch();
       void this.#sweeper?.stop();
+      void this.#track(() => this.#claims.unwatch(watcher));
     };
   }
 
@@ -318,6 +338,12 @@ export class TypeOrmRepository implements TaskRepository {
    */
   listening(): Promise<void> {
     return this.#wakeups.listening();
+  }
+
+  /** Renews every lease this repository holds, now (the watcher's timer does it every `lease / 3`). */
+  async renewLeases(): Promise<void> {
+    this.#checkOpen();
+    await this.#track(() => this.#claims.keeper.renew());
   }
 
   // ---- operations (SQL in operations-sql.ts) ----
@@ -356,6 +382,7 @@ export class TypeOrmRepository implements TaskRepository {
     await this.#wakeups.close();
     await this.#poller.close();
     await this.#sweeper?.stop();
+    await this.#claims.unwatch();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
     await this.#store.close();
     if (this.#ownsDataSource && this.#dataSource.isInitialized) await this.#dataSource.destroy();

@@ -16,6 +16,11 @@ export interface WakeupParts {
   readonly read: SqliteRead;
   readonly poller: DuePoller;
   readonly watchInterval: number;
+  /**
+   * The database's time minus this process's, in ms (0 where the local clock decides): a notified
+   * due time is the store's, and the local timer follows it shifted, as it does the polled one.
+   */
+  readonly offset: () => number;
 }
 
 /**
@@ -26,6 +31,7 @@ export interface WakeupParts {
  */
 export class Wakeups {
   readonly #poller: DuePoller;
+  readonly #offset: () => number;
   readonly #channel: string | undefined;
   readonly #listener: PgListener | undefined;
   readonly #changes: SqliteChangeWatch | undefined;
@@ -33,6 +39,7 @@ export class Wakeups {
 
   constructor(parts: WakeupParts) {
     this.#poller = parts.poller;
+    this.#offset = parts.offset;
     if (parts.type === 'postgres') {
       this.#channel = dueChannel(parts.tasks);
       this.#listener = new PgListener(parts.dataSource, this.#channel);
@@ -58,7 +65,7 @@ export class Wakeups {
     let unsubscribe: () => void;
     if (this.#listener !== undefined) {
       const listener = this.#listener;
-      listener.start(watcher.clock, (at) => (at === undefined ? void poller.refresh() : poller.sooner(at)), watcher.keepAlive);
+      listener.start(watcher.clock, (at) => (at === undefined ? void poller.refresh() : poller.sooner(at - this.#offset())), watcher.keepAlive);
       unsubscribe = () => void listener.stop();
     } else {
       // Before the poller's first read: see SqliteChangeWatch.subscribe.
