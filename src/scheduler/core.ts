@@ -87,7 +87,8 @@ export class Core implements Services {
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = this.clock.after(ms, done);
+      // Kept alive as the repository timer is: a write waiting for its retry is work in progress.
+      const timer = this.clock.after(ms, done, this.settings.keepAlive);
       signal?.addEventListener('abort', done, { once: true });
     });
   }
