@@ -47,7 +47,9 @@ function races(kind: StoreKind): void {
     const [a] = await two();
     await a.add([newTask({ id: 'one', key: 'k' })]);
     const tasks = kind === 'postgres' ? '"kokugen_tasks"' : 'kokugen_tasks';
-    const copy = `INSERT INTO ${tasks} SELECT 'two', work_id, param, scheduled_at, priority, seq + 1000, meta, state, created_at, dispatched_at, ended_at, result, error, attempt, owner, recovered, series_id, retry, timeout, deadline, errors, flow_id, depends_on, dedup_key, key_held FROM ${tasks} WHERE id = 'one'`;
+    // A column list: the table's column order depends on which migrations added them.
+    const columns = 'work_id, param, scheduled_at, priority, meta, state, created_at, dispatched_at, ended_at, result, error, attempt, owner, recovered, series_id, retry, timeout, deadline, errors, flow_id, depends_on, dedup_key, key_held';
+    const copy = `INSERT INTO ${tasks} (id, seq, ${columns}) SELECT 'two', seq + 1000, ${columns} FROM ${tasks} WHERE id = 'one'`;
     await expect(a.dataSource.query(copy)).rejects.toThrow(/unique|UNIQUE/);
   });
 }

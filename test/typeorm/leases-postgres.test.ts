@@ -162,6 +162,8 @@ describePostgres('leases across processes (real PostgreSQL, real processes)', ()
     const url = await store();
     await seed(url, ['w'], (scheduler) => scheduler.scheduleMany(Array.from({ length: 300 }, (_, i) => ({ id: `r${i}`, workId: 'w', delay: i * 10, param: { ms: 20 } }))));
     const workers = ['pod-1', 'pod-2', 'pod-3'].map((owner) => worker(url, owner, { EXIT_WHEN_DONE: '1' }));
+    // Cuts while running, not while starting: a start() whose reads fail rejects, by design.
+    await Promise.all(workers.map((w) => w.printed((line) => line.startsWith('started '))));
     const database = new URL(url).pathname.slice(1);
     for (let cut = 0; cut < 3; cut++) {
       await sleep(700);
@@ -169,6 +171,7 @@ describePostgres('leases across processes (real PostgreSQL, real processes)', ()
     }
     for (const w of workers) expect(await w.exited, w.stderr).toBe(0);
     const tasks = [...(await stored(url)).values()];
+    expect(tasks.filter((t) => t.state !== TaskState.Done).map((t) => [t.id, t.state, t.error?.message ?? t.errors.at(-1)?.message])).toEqual([]);
     expect(tasks.filter((t) => t.state === TaskState.Done)).toHaveLength(300);
     expectOneHolderPerEpoch(workers);
   }, 120_000);

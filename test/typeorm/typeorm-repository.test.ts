@@ -161,7 +161,8 @@ function stores(kind: StoreKind): void {
     let store: StoreFixture;
     let other: TypeOrmRepository;
     beforeEach(async () => {
-      store = await openStore(kind, { pollInterval: 500 });
+      // No change watch (SQLite's data_version, every watchInterval): these cases are about the poll.
+      store = await openStore(kind, { pollInterval: 500, watchInterval: 3_600_000 });
       other = await openOn(kind, store.location);
     });
     afterEach(async () => {

@@ -1,7 +1,7 @@
 import type { DataSource, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { SharedDataSourceError, TransactionUnsupportedError } from '../../errors.js';
 import { describe } from '../../errors/describe.js';
-import { runOn } from './task-store.js';
+import { runOn, storeType } from './task-store.js';
 import type { Sql } from './task-store.js';
 
 /**
@@ -58,21 +58,33 @@ export function joinTransaction(manager: unknown, own: DataSource): JoinedTransa
   }
   const dataSource = runner.connection;
   if (dataSource.options.type !== own.options.type) throw new TransactionUnsupportedError(`expected ${expected}, got one on a '${String(dataSource.options.type)}' DataSource`);
-  if (dataSource === own && own.options.type === 'sqlite') throw new SharedDataSourceError("a transaction on kokugen's own SQLite DataSource");
+  if (dataSource === own && storeType(own) === 'sqlite') throw new SharedDataSourceError("a transaction on kokugen's own SQLite DataSource");
   if (!listened.has(dataSource)) {
     listened.add(dataSource);
     dataSource.subscribers.push(subscriber);
   }
-  // SQLite binds `$n` by order of first appearance, `?n` as the n-th value whatever the order; and
-  // not every SQLite driver binds booleans.
-  const sqlite = dataSource.options.type === 'sqlite';
+  const sqlite = storeType(dataSource) === 'sqlite';
   return {
-    sql: (text, params = []) =>
-      sqlite ? runOn(runner, text.replace(/\$(\d+)/g, '?$1'), params.map((value) => (typeof value === 'boolean' ? Number(value) : value))) : runOn(runner, text, params),
+    sql: (text, params = []) => (sqlite ? runOn(runner, ...positional(text, params)) : runOn(runner, text, params)),
     afterCommit: (callback) => {
       const callbacks = waiting.get(runner);
       if (callbacks === undefined) waiting.set(runner, [callback]);
       else callbacks.push(callback);
     },
   };
+}
+
+/**
+ * kokugen's `$n` SQL for a SQLite runner: plain `?`s with the values in their order. SQLite binds
+ * `$n` by order of first appearance and better-sqlite3 binds `?NNN` only by name, so neither form
+ * can be passed as written; and not every SQLite driver binds booleans.
+ */
+function positional(text: string, params: readonly unknown[]): [string, unknown[]] {
+  const values: unknown[] = [];
+  const sql = text.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = params[Number(n) - 1];
+    values.push(typeof value === 'boolean' ? Number(value) : value);
+    return '?';
+  });
+  return [sql, values];
 }
