@@ -28,6 +28,18 @@ function kokugenSystem() {
   };
   /** The store's open() options; pollInterval left at its default (1,000 ms). */
   const openOptions = (store) => (store.db === 'sqlite' ? { type: 'sqlite', database: store.file } : { type: 'postgres', url: store.url });
+  /**
+   * A worker's repository claims ahead as graphile-worker's local queue does (500), on builds that
+   * have the option (issue 10); an older build (a --baseline) refuses the key and opens without it.
+   */
+  const openWorker = async (TypeOrmRepository, store) => {
+    try {
+      return await TypeOrmRepository.open({ ...openOptions(store), claimAhead: 500 });
+    } catch (error) {
+      if (error?.code !== 'ERR_INVALID_ARGUMENT' || !String(error.message).includes('claimAhead')) throw error;
+      return TypeOrmRepository.open(openOptions(store));
+    }
+  };
   return {
     async prepare({ db, url }) {
       let store;
@@ -61,7 +73,7 @@ function kokugenSystem() {
     },
     async worker(store, { concurrency, owner, onRun }) {
       const { Scheduler, WorkerPoolDispatcher, WorkRegistry, TypeOrmRepository } = await load();
-      const repository = await TypeOrmRepository.open(openOptions(store));
+      const repository = await openWorker(TypeOrmRepository, store);
       const works = new WorkRegistry().register('noop', async (param) => onRun(param));
       const scheduler = new Scheduler({ repository, dispatcher: new WorkerPoolDispatcher({ works, concurrency }), owner });
       let ended = 0;
