@@ -1,10 +1,12 @@
+import { DuplicateIdError, DuplicateKeyError } from '../../errors.js';
 import { keysOf, planKeys } from '../key-conflict.js';
 import { TaskState } from '../../task/task.js';
 import type { NewTask, OnConflict, Task } from '../../task/task.js';
 import { taskColumns } from './task-columns.js';
 import { toTask } from './task-row.js';
 import { placeholders } from './task-store.js';
-import type { Sql } from './task-store.js';
+import type { Sql, TaskStore } from './task-store.js';
+import type { StoreGate } from './store-gate.js';
 import type { TaskTables } from './task-tables.js';
 
 /**
@@ -39,4 +41,22 @@ export async function insertKeyed(sql: Sql, tables: TaskTables, tasks: readonly 
     else stored.push(step.task);
   }
   return stored;
+}
+
+/**
+ * `write`, with a unique violation reported as the typed error it stands for. kokugen checks ids
+ * and keys before it inserts, so a violation means another writer took one of `ids` (a concurrent
+ * add of the same id) or of `keys` meanwhile (in a caller's transaction, which the failure aborted,
+ * or twice in a row).
+ */
+export async function takenAsTyped<T>(gate: StoreGate, tables: TaskTables, store: TaskStore, ids: readonly string[], write: () => Promise<T>, keys: readonly string[] = []): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!store.isUniqueViolation(error)) throw error;
+    const taken = await gate.read((sql) => tables.existing(sql, tables.tasks, ids));
+    if (taken !== undefined) throw new DuplicateIdError(taken);
+    const held = await gate.read((sql) => tables.keyHolder(sql, keys));
+    throw held === undefined ? error : new DuplicateKeyError(held.key, held.id);
+  }
 }

@@ -1,6 +1,8 @@
 import type { DataSource, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { SharedDataSourceError, TransactionUnsupportedError } from '../../errors.js';
 import { describe } from '../../errors/describe.js';
+import { seriesTable } from './series-entity.js';
+import { tasksTable } from './task-entity.js';
 import { runOn, storeType } from './task-store.js';
 import type { Sql } from './task-store.js';
 
@@ -87,4 +89,11 @@ function positional(text: string, params: readonly unknown[]): [string, unknown[
     return '?';
   });
   return [sql, values];
+}
+
+/** A SQLite DataSource that maps entities other than kokugen's is the application's too. */
+export function refuseShared(dataSource: DataSource): void {
+  const own = new Set<string>([tasksTable, seriesTable]);
+  const other = dataSource.entityMetadatas.find((metadata) => !own.has(metadata.tableName));
+  if (other !== undefined) throw new SharedDataSourceError(`its entities include ${JSON.stringify(other.name)}`);
 }

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { AlreadyDispatchedError, DuplicateIdError, DuplicateKeyError, InvalidArgumentError, NotRunningError, SharedDataSourceError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
+import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, TaskCancelledError, TaskNotFoundError } from '../../errors.js';
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { checkCount, checkEpochMs, checkText, isStorableText } from '../../validation/validate.js';
@@ -30,10 +30,10 @@ import { taskColumns } from './task-columns.js';
 import { toTask } from './task-row.js';
 import { storeType } from './task-store.js';
 import type { Ending, Sql, TaskStore } from './task-store.js';
+import { StoreGate } from './store-gate.js';
+import { refuseShared } from './transaction-join.js';
 import { TaskTables } from './task-tables.js';
-import { joinTransaction } from './transaction-join.js';
-import { asSchemaError } from './schema-error.js';
-import { insertKeyed } from './key-sql.js';
+import { insertKeyed, takenAsTyped } from './key-sql.js';
 import { Wakeups } from './wakeups.js';
 
 /**
@@ -75,7 +75,7 @@ export class TypeOrmRepository implements TaskRepository {
   readonly #wakeups: Wakeups;
   readonly #sweeper: RetentionSweeper | undefined;
   readonly #claims: LeaseClaims;
-  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #gate: StoreGate;
   #ownsDataSource = false;
   #closing: Promise<void> | undefined;
 
@@ -100,6 +100,7 @@ export class TypeOrmRepository implements TaskRepository {
     this.#tasks = tableSql(dataSource, tasksTable);
     this.#series = tableSql(dataSource, seriesTable);
     this.#store = type === 'sqlite' ? new SqliteStore(dataSource, this.#tasks) : new PostgresStore(dataSource, this.#tasks, clock);
+    this.#gate = new StoreGate(this.#store, dataSource);
     this.#tables = new TaskTables(this.#store, this.#tasks, this.#series);
     this.#claims = new LeaseClaims(this.#store, { lease, claimAhead });
     // The store's times are the database's where it decides: the timer, on the local clock, follows them shifted by the measured offset.
@@ -108,15 +109,16 @@ export class TypeOrmRepository implements TaskRepository {
       const at = await this.#store.read((sql) => earliestWake(sql, this.#store, after === undefined ? undefined : after + offset));
       return at === undefined ? undefined : at - offset;
     };
-    this.#poller = new DuePoller((after) => this.#track(() => earliest(after)), pollInterval);
-    const read = <T>(work: (sql: Sql) => Promise<T>): Promise<T> => this.#track(() => this.#store.read(work));
+    this.#poller = new DuePoller((after) => this.#gate.track(() => earliest(after)), pollInterval);
+    const read = <T>(work: (sql: Sql) => Promise<T>): Promise<T> => this.#gate.track(() => this.#store.read(work));
     this.#wakeups = new Wakeups({ type, dataSource, tasks: this.#tasks, read, poller: this.#poller, watchInterval, offset: () => this.#claims.offset });
+    this.#gate.wire(this.#poller, this.#wakeups);
     this.#sweeper =
       retention === undefined
         ? undefined
         : new RetentionSweeper(retention, {
             purge: (filter) => this.purge(filter),
-            trim: (state, keep, limit) => this.#write((sql) => trimTasks(sql, this.#tasks, state, keep, limit), () => false),
+            trim: (state, keep, limit) => this.#gate.write((sql) => trimTasks(sql, this.#tasks, state, keep, limit), () => false),
           });
   }
 
@@ -136,15 +138,15 @@ export class TypeOrmRepository implements TaskRepository {
     }
     if (checked.length === 0) return [];
     if (!checked.some((t) => t.key !== null)) {
-      return this.#mapUniqueViolation(
+      return takenAsTyped(this.#gate, this.#tables, this.#store, 
         checked.map((t) => t.id),
-        () => this.#writeIn(transaction, (sql) => this.#tables.insert(sql, checked), (added) => added),
+        () => this.#gate.writeIn(transaction, (sql) => this.#tables.insert(sql, checked), (added) => added),
       );
     }
-    const write = (): Promise<Task[]> => this.#writeIn(transaction, (sql) => insertKeyed(sql, this.#tables, checked, onConflict, this.#store.forUpdate), (added) => added);
+    const write = (): Promise<Task[]> => this.#gate.writeIn(transaction, (sql) => insertKeyed(sql, this.#tables, checked, onConflict, this.#store.forUpdate), (added) => added);
     // A key another process took meanwhile: the write again sees its holder (not in a caller's transaction, which the failure aborted).
     const once = transaction === undefined ? () => write().catch((error: unknown) => (this.#store.isUniqueViolation(error) ? write() : Promise.reject(error))) : write;
-    return this.#mapUniqueViolation(
+    return takenAsTyped(this.#gate, this.#tables, this.#store, 
       checked.map((t) => t.id),
       once,
       checked.flatMap((t) => (t.key === null || t.key === undefined ? [] : [t.key])),
@@ -152,9 +154,9 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async get(id: string): Promise<Task | undefined> {
-    this.#checkOpen();
+    this.#gate.checkOpen();
     if (!isStorableText(id)) return undefined;
-    return this.#read(async (sql) => {
+    return this.#gate.read(async (sql) => {
       const [row] = (await sql(`SELECT ${taskColumns} FROM ${this.#tasks} WHERE id = $1`, [id])).rows;
       return row === undefined ? undefined : toTask(row);
     });
@@ -162,7 +164,7 @@ export class TypeOrmRepository implements TaskRepository {
 
   async update(id: string, patch: TaskPatch): Promise<Task> {
     const changes = checkPatch(patch);
-    return this.#write(async (sql) => {
+    return this.#gate.write(async (sql) => {
       const current = await this.#tables.lockTask(sql, id);
       if (current === undefined) throw new TaskNotFoundError(id);
       if (current.state !== TaskState.Scheduled && current.state !== TaskState.Waiting) throw current.state === TaskState.Cancelled ? new TaskCancelledError(id) : new AlreadyDispatchedError(id, current.state);
@@ -172,7 +174,7 @@ export class TypeOrmRepository implements TaskRepository {
 
   async cancel(id: string, now: number): Promise<Task | undefined> {
     const at = checkEpochMs(now, 'now', 'down');
-    const changed = await this.#write(async (sql) => {
+    const changed = await this.#gate.write(async (sql) => {
       const current = await this.#tables.lockTaskAndFlow(sql, id);
       if (current === undefined) throw new TaskNotFoundError(id);
       if (current.state === TaskState.Dispatched) throw new AlreadyDispatchedError(id);
@@ -189,9 +191,9 @@ export class TypeOrmRepository implements TaskRepository {
     const by = checkText(owner, 'owner');
     checkWorkLimits(workLimits, count);
     const only = checkWorks(works);
-    this.#checkOpen();
+    this.#gate.checkOpen();
     if (count === 0) return [];
-    return this.#track(async () => {
+    return this.#gate.track(async () => {
       const { tasks, asked, next } = await this.#claims.claim(at, count, by, workLimits, only);
       // A short claim left only due tasks that wait for their work's capacity (the Scheduler wakes
       // itself when it frees) or that another process holds: follow the first one due after now.
@@ -210,18 +212,18 @@ export class TypeOrmRepository implements TaskRepository {
     if (successor === undefined && (ended.state === TaskState.Done || ended.state === TaskState.Expired) && isStorableText(id)) {
       // The common case, shared with the completions that arrive meanwhile; anything else (not
       // dispatched, not found, a failed shared statement) takes the general path below.
-      this.#checkOpen();
+      this.#gate.checkOpen();
       const ending: Omit<Ending, 'attempt'> =
         ended.state === TaskState.Done
           ? { id, state: ended.state, endedAt: at, result: toJsonText(ended.result, 'result'), error: null }
           : { id, state: ended.state, endedAt: at, result: null, error: toJsonText(ended.error, 'error') };
       // Not written there: the lease stays held for the general path, which says why.
-      const row = await this.#claims.keeper.fenced(id, (attempt) => this.#track(() => this.#store.finish({ ...ending, attempt })), (written) => written === undefined);
+      const row = await this.#claims.keeper.fenced(id, (attempt) => this.#gate.track(() => this.#store.finish({ ...ending, attempt })), (written) => written === undefined);
       const task = row === undefined ? undefined : toTask(row);
       if (task !== undefined) return this.#told({ task }, [task]);
     }
     const completion = await this.#claims.keeper.fenced(id, (attempt) =>
-      this.#write(
+      this.#gate.write(
         (sql) => completeTask(sql, this.#tables, id, ended, at, successor, attempt),
         (done) => done.task.state === TaskState.Scheduled || done.next !== undefined || done.dependents !== undefined,
         (done) => [done.task, done.next, ...(done.dependents ?? [])],
@@ -235,18 +237,18 @@ export class TypeOrmRepository implements TaskRepository {
     if (policy !== RecoveryPolicy.Rerun && policy !== RecoveryPolicy.Fail) throw new InvalidArgumentError('recovery policy', "'rerun' or 'fail'", policy);
     const at = checkEpochMs(now, 'now', 'down');
     const rerun = policy === RecoveryPolicy.Rerun;
-    const recovered = await this.#write((sql) => recoverTasks(sql, this.#tables, by, rerun, at, this.#store.forUpdate), undefined, (tasks) => tasks);
+    const recovered = await this.#gate.write((sql) => recoverTasks(sql, this.#tables, by, rerun, at, this.#store.forUpdate), undefined, (tasks) => tasks);
     return this.#told(recovered, recovered);
   }
 
   async find(query: TaskQuery): Promise<Task[]> {
     const read = findTasks(query, this.#tasks);
-    this.#checkOpen();
-    return read === undefined ? [] : this.#read(read);
+    this.#gate.checkOpen();
+    return read === undefined ? [] : this.#gate.read(read);
   }
 
   async remove(id: string): Promise<boolean> {
-    return this.#write(async (sql) => {
+    return this.#gate.write(async (sql) => {
       const current = await this.#tables.lockTask(sql, id);
       if (current === undefined) return false;
       if (current.state === TaskState.Dispatched) throw new AlreadyDispatchedError(id);
@@ -259,22 +261,22 @@ export class TypeOrmRepository implements TaskRepository {
     const checked = checkSeries(series);
     const occurrence = checkNewTask(first);
     const { onConflict, transaction } = checkAddOptions(options);
-    return this.#mapUniqueViolation([occurrence.id], () =>
-      this.#writeIn(transaction, (sql) => insertSeries(sql, this.#tables, checked, occurrence, onConflict, this.#store.forUpdate), (task) => [task]),
+    return takenAsTyped(this.#gate, this.#tables, this.#store, [occurrence.id], () =>
+      this.#gate.writeIn(transaction, (sql) => insertSeries(sql, this.#tables, checked, occurrence, onConflict, this.#store.forUpdate), (task) => [task]),
     );
   }
 
   async getSeries(id: string): Promise<Series | undefined> {
-    this.#checkOpen();
+    this.#gate.checkOpen();
     if (!isStorableText(id)) return undefined;
-    return this.#read(async (sql) => {
+    return this.#gate.read(async (sql) => {
       const [row] = (await sql(`SELECT ${seriesColumns} FROM ${this.#series} WHERE id = $1`, [id])).rows;
       return row === undefined ? undefined : toSeries(row);
     });
   }
 
   async listSeries(): Promise<Series[]> {
-    return this.#read(async (sql) => (await sql(`SELECT ${seriesColumns} FROM ${this.#series} ORDER BY seq`)).rows.map(toSeries));
+    return this.#gate.read(async (sql) => (await sql(`SELECT ${seriesColumns} FROM ${this.#series} ORDER BY seq`)).rows.map(toSeries));
   }
 
   async setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask, error?: TaskError): Promise<SeriesChange> {
@@ -282,7 +284,7 @@ export class TypeOrmRepository implements TaskRepository {
     const at = checkEpochMs(now, 'now', 'down');
     const successor = next === undefined ? undefined : checkNewTask(next);
     const reason = enabled || error === undefined ? null : checkError(error, 'series error');
-    const change = await this.#write(
+    const change = await this.#gate.write(
       (sql) => changeSeriesEnabled(sql, this.#tables, { id, enabled, now: at, next: successor, error: reason, forUpdate: this.#store.forUpdate }),
       undefined,
       ({ task }) => [task],
@@ -291,9 +293,9 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async removeSeries(id: string): Promise<boolean> {
-    this.#checkOpen();
+    this.#gate.checkOpen();
     if (!isStorableText(id)) return false;
-    return this.#write((sql) => deleteSeries(sql, this.#tables, id));
+    return this.#gate.write((sql) => deleteSeries(sql, this.#tables, id));
   }
 
   /**
@@ -303,7 +305,7 @@ export class TypeOrmRepository implements TaskRepository {
    */
   async sweepRetention(now: number): Promise<number> {
     const at = checkEpochMs(now, 'sweepRetention now', 'down');
-    this.#checkOpen();
+    this.#gate.checkOpen();
     return this.#sweeper === undefined ? 0 : this.#sweeper.sweep(at);
   }
 
@@ -318,17 +320,17 @@ export class TypeOrmRepository implements TaskRepository {
     this.#sweeper?.start(watcher.clock);
     this.#claims.watch(watcher);
     // Where the database decides time, the timer follows its time: measure the offset before the first claim does.
-    if (this.#store.nowSql(1) !== '$1') void this.#track(() => this.#claims.measure(watcher.clock.now()).then(() => this.#poller.refresh(), () => undefined));
+    if (this.#store.nowSql(1) !== '$1') void this.#gate.track(() => this.#claims.measure(watcher.clock.now()).then(() => this.#poller.refresh(), () => undefined));
     return () => {
       unwatch();
       void this.#sweeper?.stop();
-      void this.#track(() => this.#claims.unwatch(watcher));
+      void this.#gate.track(() => this.#claims.unwatch(watcher));
     };
   }
 
   /** Endings by this repository at once; by other processes within `watchInterval` (see wakeups.ts). */
   watchEndings(ids: readonly string[], watcher: EndingWatcher): () => void {
-    this.#checkOpen();
+    this.#gate.checkOpen();
     return this.#wakeups.watchEndings(checkEndingWatch(ids, watcher), watcher);
   }
 
@@ -342,27 +344,27 @@ export class TypeOrmRepository implements TaskRepository {
 
   /** Renews every lease this repository holds, now (the watcher's timer does it every `lease / 3`). */
   async renewLeases(): Promise<void> {
-    this.#checkOpen();
-    await this.#track(() => this.#claims.keeper.renew());
+    this.#gate.checkOpen();
+    await this.#gate.track(() => this.#claims.keeper.renew());
   }
 
   // ---- operations (SQL in operations-sql.ts) ----
 
   async stats(now: number): Promise<RepositoryStats> {
     const at = checkEpochMs(now, 'stats now', 'down');
-    return this.#read((sql) => readStats(sql, this.#tasks, at));
+    return this.#gate.read((sql) => readStats(sql, this.#tasks, at));
   }
 
   async retry(id: string, scheduledAt: number, now: number): Promise<Task> {
     const at = checkEpochMs(scheduledAt, 'retry scheduledAt', 'up');
     checkEpochMs(now, 'retry now', 'down');
-    return this.#write((sql) => retryTask(sql, this.#tables, id, at), undefined, (task) => [task]);
+    return this.#gate.write((sql) => retryTask(sql, this.#tables, id, at), undefined, (task) => [task]);
   }
 
   async purge(filter: PurgeFilter): Promise<number> {
     const { state, endedBefore, limit } = checkPurgeFilter(filter);
     // ended_at holds whole ms: "< x" is "< ceil(x)", which a BIGINT parameter can carry.
-    return this.#write(
+    return this.#gate.write(
       (sql) => purgeTasks(sql, this.#tasks, { state, endedBefore: Math.min(Math.ceil(endedBefore), 8.64e15), limit }),
       () => false,
     );
@@ -370,6 +372,7 @@ export class TypeOrmRepository implements TaskRepository {
 
   /** Stops the timer, waits for the operations in flight, and destroys the DataSource if `open()` created it. */
   close(): Promise<void> {
+    this.#gate.close();
     this.#closing ??= this.#close();
     return this.#closing;
   }
@@ -383,72 +386,12 @@ export class TypeOrmRepository implements TaskRepository {
     await this.#poller.close();
     await this.#sweeper?.stop();
     await this.#claims.unwatch();
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    await this.#gate.drain();
     await this.#store.close();
     if (this.#ownsDataSource && this.#dataSource.isInitialized) await this.#dataSource.destroy();
   }
 
-  /**
-   * kokugen checks ids before it inserts, so a unique violation means another writer took one of
-   * `ids` meanwhile (a concurrent add of the same id): report it as the typed error too.
-   */
-  async #mapUniqueViolation<T>(ids: readonly string[], write: () => Promise<T>, keys: readonly string[] = []): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      if (!this.#store.isUniqueViolation(error)) throw error;
-      const taken = await this.#read((sql) => this.#tables.existing(sql, this.#tasks, ids));
-      if (taken !== undefined) throw new DuplicateIdError(taken);
-      // Or a dedup key another writer took meanwhile (in a caller's transaction, which the failure aborted, or twice in a row).
-      const held = await this.#read((sql) => this.#tables.keyHolder(sql, keys));
-      throw held === undefined ? error : new DuplicateKeyError(held.key, held.id);
-    }
-  }
-
   // ---- plumbing ----
-
-  /**
-   * One transaction; then, unless `follows` says the scheduled set is unchanged, the timer re-reads.
-   * `woken`: the tasks the write made scheduled, whose wake-up goes out in the same transaction.
-   */
-  async #write<T>(work: (sql: Sql) => Promise<T>, follows: (result: T) => boolean = () => true, woken?: (result: T) => ReadonlyArray<Task | undefined>): Promise<T> {
-    this.#checkOpen();
-    const transaction = woken === undefined ? work : async (sql: Sql): Promise<T> => {
-      const result = await work(sql);
-      await this.#wakeups.notify(sql, woken(result));
-      return result;
-    };
-    return this.#track(async () => {
-      const result = await this.#store.write(transaction);
-      if (follows(result)) await this.#poller.refresh();
-      return result;
-    });
-  }
-
-  /**
-   * `#write`, or with a caller's transaction (see transaction-join.ts) the same steps on its
-   * QueryRunner; the timer re-reads once the caller committed.
-   */
-  async #writeIn<T>(transaction: unknown, work: (sql: Sql) => Promise<T>, woken?: (result: T) => ReadonlyArray<Task | undefined>): Promise<T> {
-    if (transaction === undefined) return this.#write(work, undefined, woken);
-    const joined = joinTransaction(transaction, this.#dataSource);
-    this.#checkOpen();
-    // The NOTIFY goes through the caller's transaction too: PostgreSQL delivers it at their commit.
-    const result = await this.#track(async () => {
-      const written = await work(joined.sql);
-      if (woken !== undefined) await this.#wakeups.notify(joined.sql, woken(written));
-      return written;
-    });
-    joined.afterCommit(() => {
-      if (this.#closing === undefined) void this.#poller.refresh().catch(() => undefined);
-    });
-    return result;
-  }
-
-  async #read<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    this.#checkOpen();
-    return this.#track(() => this.#store.read(work));
-  }
 
   /** `result`, once the watchers of endings among `tasks` (this repository's own writes) heard of them. */
   #told<T>(result: T, tasks: ReadonlyArray<Task | undefined>): T {
@@ -456,28 +399,7 @@ export class TypeOrmRepository implements TaskRepository {
     return result;
   }
 
-  /** Counts the operation in flight until it settles, so `close()` can wait for it. */
-  #track<T>(operation: () => Promise<T>): Promise<T> {
-    const promise = operation().catch((error: unknown) => {
-      throw asSchemaError(error);
-    });
-    this.#inFlight.add(promise);
-    const forget = (): void => void this.#inFlight.delete(promise);
-    promise.then(forget, forget);
-    return promise;
-  }
-
-  #checkOpen(): void {
-    if (this.#closing !== undefined) throw new NotRunningError('the repository is closed');
-  }
 }
 
 /** The most tasks one claim takes; the Scheduler asks for as many as it has free workers. */
 const maxClaim = 10_000;
-
-/** A SQLite DataSource that maps entities other than kokugen's is the application's too. */
-function refuseShared(dataSource: DataSource): void {
-  const own = new Set([tasksTable, seriesTable]);
-  const other = dataSource.entityMetadatas.find((metadata) => !own.has(metadata.tableName));
-  if (other !== undefined) throw new SharedDataSourceError(`its entities include ${JSON.stringify(other.name)}`);
-}
