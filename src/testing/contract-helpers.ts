@@ -1,3 +1,4 @@
+import type { Series } from '../schedule/series.js';
 import type { NewTask } from '../task/task.js';
 
 /* What every contract topic file shares. */
@@ -36,4 +37,24 @@ export async function errorOf(promise: Promise<unknown>): Promise<unknown> {
 export async function codeOf(promise: Promise<unknown>): Promise<unknown> {
   const error = await errorOf(promise);
   return error === 'resolved' ? error : (error as { code?: unknown }).code;
+}
+
+/** A valid Series for the contract's cases (an `every 100 ms` series of work 'work'); override any field. */
+export function newSeries(overrides: Partial<Series> = {}): Series {
+  return {
+    id: 'nightly',
+    workId: 'work',
+    param: { n: 1 },
+    schedule: { kind: 'every', ms: 100, anchor: 0 },
+    misfire: 'once',
+    grace: 1_000,
+    priority: 0,
+    meta: {},
+    retry: null,
+    timeout: null,
+    enabled: true,
+    error: null,
+    createdAt: 5,
+    ...overrides,
+  };
 }

@@ -1,7 +1,7 @@
 import type { TaskRepository } from '../repository/task-repository.js';
-import type { Series } from '../schedule/series.js';
 import { TaskState } from '../task/task.js';
 import type { NewTask } from '../task/task.js';
+import { newSeries } from './contract-helpers.js';
 import { expect } from './expect.js';
 import type { TestFramework } from './framework.js';
 
@@ -12,22 +12,7 @@ import type { TestFramework } from './framework.js';
  */
 export function keysContract(repo: () => TaskRepository, newTask: (overrides?: Partial<NewTask>) => NewTask, test: TestFramework): void {
   const { it } = test;
-  const series = (overrides: Partial<Series> = {}): Series => ({
-    id: 'nightly',
-    workId: 'work',
-    param: { n: 1 },
-    schedule: { kind: 'every', ms: 100, anchor: 0 },
-    misfire: 'once',
-    grace: 1_000,
-    priority: 0,
-    meta: {},
-    retry: null,
-    timeout: null,
-    enabled: true,
-    error: null,
-    createdAt: 5,
-    ...overrides,
-  });
+  const series = newSeries;
   const occurrence = (id: string, scheduledAt: number, extra: Partial<NewTask> = {}): NewTask => newTask({ id, scheduledAt, seriesId: 'nightly', param: { n: 1 }, ...extra });
   const codeOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(
     () => 'resolved',

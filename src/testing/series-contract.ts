@@ -1,6 +1,6 @@
 import type { TaskRepository } from '../repository/task-repository.js';
 import type { Series } from '../schedule/series.js';
-import { codeOf, newTask } from './contract-helpers.js';
+import { codeOf, newSeries, newTask } from './contract-helpers.js';
 import { expect } from './expect.js';
 import { FakeClock } from './fake-clock.js';
 import type { TestFramework } from './framework.js';
@@ -10,22 +10,8 @@ export function seriesContract(repo: () => TaskRepository, test: TestFramework):
   const { describe, it } = test;
   describe('retries, removal, queries and series', () => {
     const attemptError = (attempt: number, at: number) => ({ name: 'Error', message: `attempt ${attempt}`, attempt, at });
-    const series = (overrides: Partial<Series> = {}): Series => ({
-      id: 's',
-      workId: 'work',
-      param: { n: 1 },
-      schedule: { kind: 'every', ms: 100, anchor: 0 },
-      misfire: 'once',
-      grace: 1_000,
-      priority: 2,
-      meta: { k: 'v' },
-      retry: { attempts: 3, backoff: 'fixed', delay: 10, maxDelay: 100, jitter: 0.5 },
-      timeout: 2_500,
-      enabled: true,
-      error: null,
-      createdAt: 5,
-      ...overrides,
-    });
+    const series = (overrides: Partial<Series> = {}): Series =>
+      newSeries({ id: 's', priority: 2, meta: { k: 'v' }, retry: { attempts: 3, backoff: 'fixed', delay: 10, maxDelay: 100, jitter: 0.5 }, timeout: 2_500, ...overrides });
     const occurrence = (id: string, scheduledAt: number, seriesId = 's') => newTask({ id, scheduledAt, seriesId });
 
     it('stores the retry policy, timeout, deadline and series of a task', async () => {

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { SqliteDriver, SqliteDriverEvents } from './sqlite-driver.js';
 import type { Row } from './task-row.js';
 import type { SqlResult } from './task-store.js';
+import { changesRows, maxStatements } from './sqlite-statements.js';
 
 /*
  * Everything kokugen does with better-sqlite3 below TypeORM's public API, in one file: the
@@ -37,8 +38,6 @@ interface Prepared {
   readonly changes: boolean;
 }
 
-const maxStatements = 64;
-const changesRows = /^(INSERT|UPDATE|DELETE) /;
 
 /**
  * better-sqlite3, under TypeORM 0.3 or 1.x. The driver is synchronous: a statement runs on the

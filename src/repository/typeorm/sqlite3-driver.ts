@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { SqliteDriver, SqliteDriverEvents } from './sqlite-driver.js';
 import type { Row } from './task-row.js';
 import type { SqlResult } from './task-store.js';
+import { changesRows, maxStatements } from './sqlite-statements.js';
 
 /*
  * Everything kokugen does with node-sqlite3 and TypeORM's SQLite driver below their public API, in
@@ -30,11 +31,7 @@ interface Statement {
   finalize(callback?: (error: Error | null) => void): unknown;
 }
 
-/** How many prepared statements a connection keeps (kokugen's hot statements are a handful; IN lists of every length are not). */
-const maxStatements = 64;
 
-/** Statements whose result is a changed-row count (TypeORM's rule too): the others return rows. */
-const changesRows = /^(INSERT|UPDATE|DELETE) /;
 
 /**
  * node-sqlite3 under TypeORM 0.3. Statements run on the driver's Database directly, prepared once
