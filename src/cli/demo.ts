@@ -30,6 +30,9 @@ const repository = await TypeOrmRepository.open({ type: 'sqlite', database });
 const scheduler = new Scheduler({
   repository,
   dispatcher: new WorkerPoolDispatcher({ works, concurrency: 3 }),
+  // A stable owner: run again after a kill, the demo recovers what it left running at once, rather
+  // than when those tasks' leases expire (the default owner is new in every process).
+  owner: 'kokugen-demo',
 });
 
 const t0 = Date.now();
