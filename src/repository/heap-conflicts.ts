@@ -2,7 +2,7 @@ import { DuplicateIdError } from '../errors.js';
 import type { Series } from '../schedule/series.js';
 import { snapshot, TaskState } from '../task/task.js';
 import type { NewTask, OnConflict, Task } from '../task/task.js';
-import type { TaskIndex } from './id-index.js';
+import type { HeapStore } from './heap-store.js';
 import { keysOf, planKeys } from './key-conflict.js';
 import { exposed } from './pending-task.js';
 import type { PendingTask } from './pending-task.js';
@@ -13,28 +13,20 @@ import { planSeriesConflict } from './series-conflict.js';
  * tasks and indexes, let `planSeriesConflict` / `planKeys` decide, and write through `HeapStore`.
  * Each throws its refusal before the first change, so a refused add changes nothing.
  */
-export interface HeapStore {
-  readonly tasks: Map<string, PendingTask | Task>;
-  readonly index: TaskIndex;
-  /** Stores a new task (with the next seq) and indexes it. */
-  insert(task: NewTask): Task;
-  /** Keeps a changed scheduled task (same id) in place of its old record. */
-  enqueue(task: Task): void;
-}
 
 /** `addSeries` past its transaction and id checks: the occurrence it answers with. */
-export function addSeriesTo(store: HeapStore, allSeries: Map<string, Series>, series: Series, first: NewTask, onConflict: OnConflict): Task {
-  const existing = allSeries.get(series.id);
+export function addSeriesTo(store: HeapStore, series: Series, first: NewTask, onConflict: OnConflict): Task {
+  const existing = store.series.get(series.id);
   if (existing === undefined) {
-    allSeries.set(series.id, Object.freeze({ ...series }));
+    store.series.set(series.id, Object.freeze({ ...series }));
     return store.insert(first);
   }
   if (onConflict === 'reject') throw new DuplicateIdError(series.id, 'series');
   const plan = planSeriesConflict(existing, series, first, occurrences(store, series.id), onConflict);
   if (plan.kind === 'unchanged') return plan.task;
-  if (plan.series !== undefined) allSeries.set(series.id, plan.series);
+  if (plan.series !== undefined) store.series.set(series.id, plan.series);
   if (plan.kind === 'insert') return store.insert(first);
-  if (plan.moved) store.enqueue(plan.task);
+  if (plan.moved) store.replace(plan.task);
   return plan.task;
 }
 
@@ -47,7 +39,7 @@ export function addKeyedTo(store: HeapStore, tasks: readonly NewTask[], onConfli
   }
   return plan.steps.map((step) => {
     if (step.kind === 'insert') return store.insert(step.task);
-    if (step.kind === 'replace') store.enqueue(step.task);
+    if (step.kind === 'replace') store.replace(step.task);
     return step.task;
   });
 }

@@ -1,19 +1,16 @@
-import {
-  AlreadyDispatchedError,
-  DuplicateIdError,
-  SeriesNotFoundError,
-  StateConflictError,
-  TaskCancelledError,
-  TaskNotFoundError,
-  TransactionUnsupportedError,
-} from '../errors.js';
+import { AlreadyDispatchedError, DuplicateIdError, StateConflictError, TaskCancelledError, TaskNotFoundError, TransactionUnsupportedError } from '../errors.js';
 import type { Series } from '../schedule/series.js';
 import { settleFlow } from '../task/flow.js';
-import { appendError, compareTasks, crashError, createdTask, isEnded, matchesQuery, RecoveryPolicy, snapshot, TaskState } from '../task/task.js';
-import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
+import { appendError, createdTask, isEnded, snapshot, TaskState } from '../task/task.js';
+import type { NewTask, RecoveryPolicy, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../task/task.js';
 import { checkKeys, checkObject, checkOnConflict } from '../validation/validate.js';
 import { DueTimer } from './due-timer.js';
 import { EndingWatches } from './ending-watches.js';
+import { addKeyedTo, addSeriesTo } from './heap-conflicts.js';
+import { findIn, purgeIn, removeIn, retryIn, statsOf } from './heap-operations.js';
+import { recoverIn } from './heap-recovery.js';
+import { removeSeriesIn, setSeriesEnabledIn } from './heap-series.js';
+import type { HeapStore } from './heap-store.js';
 import { TaskIndex } from './id-index.js';
 import { baseFor } from './packed-time.js';
 import { PendingHeap } from './pending-heap.js';
@@ -21,9 +18,6 @@ import { exposed, freshExtra, PendingTask } from './pending-task.js';
 import type { PendingExtra } from './pending-task.js';
 import { Retention } from './retention.js';
 import type { RetentionOptions } from './retention.js';
-import { checkPurgeFilter, checkRetryTimes, isRetryable, refuseRetry, retriedChange, StatsTally } from './operations.js';
-import { addKeyedTo, addSeriesTo } from './heap-conflicts.js';
-import type { HeapStore } from './heap-conflicts.js';
 import type { AddOptions, Completion, EndingWatcher, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from './task-repository.js';
 
 export interface HeapRepositoryOptions {
@@ -41,6 +35,9 @@ const retentionKeys = Object.keys({ maxEnded: 0, maxAge: 0 } satisfies Record<ke
  *
  * Records and snapshots are replaced, never mutated, so a heap entry is live exactly while the Map
  * still holds that same record (`PendingHeap` drops the others lazily).
+ *
+ * The loop's path (add, claim, complete) is written here; the rarer operations live in the
+ * heap-*.ts modules and reach the same Map, heap and indexes through `HeapStore`.
  */
 export class HeapRepository implements TaskRepository {
   /** A `PendingTask` for each scheduled task, the frozen snapshot for the others. */
@@ -54,15 +51,24 @@ export class HeapRepository implements TaskRepository {
   readonly #index = new TaskIndex();
   readonly #timer = new DueTimer();
   readonly #endings = new EndingWatches();
-  /** What heap-conflicts.ts writes through. */
+  /** What the heap-*.ts modules read and write through. */
   readonly #store: HeapStore = {
     tasks: this.#tasks,
     index: this.#index,
+    series: this.#series,
     insert: (task) => this.#insert(task),
-    enqueue: (task) => {
+    replace: (task) => {
       this.#enqueue(task);
       this.#heap.staled();
     },
+    enqueue: (task) => this.#enqueue(task),
+    cancelPending: (task, now) => this.#cancelPending(task, now),
+    delete: (task) => this.#delete(task),
+    ended: (task, now) => this.#ended(task, now),
+    settleFlow: (flowId, now) => this.#settleFlow(flowId, now),
+    mayAddOccurrence: (seriesId, strict) => this.#mayAddOccurrence(seriesId, strict),
+    earliest: () => this.#heap.top()?.scheduledAt,
+    follow: () => this.#follow(),
   };
   readonly #retention: Retention;
   /** Retention's callback: forgets the task only if it is still the one that ended then (ids can be reused after remove()). */
@@ -209,56 +215,15 @@ export class HeapRepository implements TaskRepository {
   }
 
   recover(owner: string, policy: RecoveryPolicy, now: number): Promise<Task[]> {
-    const recovered: Task[] = [];
-    for (const task of this.#tasks.values()) {
-      if (task.state !== TaskState.Dispatched || task.owner !== owner) continue;
-      recovered.push(
-        snapshot(
-          task,
-          policy === RecoveryPolicy.Rerun
-            ? { state: TaskState.Scheduled, recovered: true }
-            : { state: TaskState.Failed, recovered: true, endedAt: now, error: crashError },
-        ),
-      );
-    }
-    recovered.sort((a, b) => a.seq - b.seq);
-    for (const task of recovered) {
-      if (task.state === TaskState.Scheduled) {
-        this.#enqueue(task);
-      } else {
-        this.#tasks.set(task.id, task);
-        this.#index.deactivated(task);
-        this.#ended(task, now);
-        if (task.flowId !== null) this.#settleFlow(task.flowId, now);
-      }
-    }
-    this.#follow();
-    return Promise.resolve(recovered);
+    return recoverIn(this.#store, owner, policy, now);
   }
 
   find(query: TaskQuery): Promise<Task[]> {
-    const { limit = 100, offset = 0 } = query;
-    const found: Task[] = [];
-    const indexed = query.seriesId !== undefined ? this.#index.bySeries.get(query.seriesId) : query.flowId !== undefined ? this.#index.byFlow.get(query.flowId) : undefined;
-    if (query.seriesId === undefined && query.flowId === undefined) {
-      for (const task of this.#tasks.values()) if (matchesQuery(task, query)) found.push(task);
-    } else {
-      for (const id of indexed ?? []) {
-        const task = this.#tasks.get(id) as PendingTask | Task;
-        if (matchesQuery(task, query)) found.push(task);
-      }
-    }
-    found.sort(query.state === TaskState.Scheduled ? compareTasks : (a, b) => a.seq - b.seq);
-    return Promise.resolve(found.slice(offset, offset + limit).map(exposed));
+    return findIn(this.#store, query);
   }
 
   remove(id: string): Promise<boolean> {
-    const current = this.#tasks.get(id);
-    if (current === undefined) return Promise.resolve(false);
-    if (current.state === TaskState.Dispatched) return Promise.reject(new AlreadyDispatchedError(id));
-    this.#delete(current);
-    this.#follow();
-    return Promise.resolve(true);
+    return removeIn(this.#store, id);
   }
 
   addSeries(series: Series, first: NewTask, options?: AddOptions): Promise<Task> {
@@ -266,7 +231,7 @@ export class HeapRepository implements TaskRepository {
     if (this.#tasks.has(first.id)) return Promise.reject(new DuplicateIdError(first.id));
     let added: Task;
     try {
-      added = addSeriesTo(this.#store, this.#series, series, first, checkOnConflict(options?.onConflict));
+      added = addSeriesTo(this.#store, series, first, checkOnConflict(options?.onConflict));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -283,32 +248,11 @@ export class HeapRepository implements TaskRepository {
   }
 
   setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask, error?: TaskError): Promise<SeriesChange> {
-    const current = this.#series.get(id);
-    if (current === undefined) return Promise.reject(new SeriesNotFoundError(id));
-    if (next !== undefined && this.#tasks.has(next.id)) return Promise.reject(new DuplicateIdError(next.id));
-    const series: Series = Object.freeze({ ...current, enabled, error: enabled || error === undefined ? null : Object.freeze({ name: error.name, message: error.message }) });
-    this.#series.set(id, series);
-    let task: Task | undefined;
-    if (!enabled) {
-      for (const taskId of [...(this.#index.active.get(id) ?? [])]) {
-        const occurrence = this.#tasks.get(taskId);
-        if (occurrence?.state === TaskState.Scheduled) task = this.#cancelPending(occurrence, now);
-      }
-    } else if (next !== undefined && this.#mayAddOccurrence(id, true)) {
-      task = this.#insert(next);
-    }
-    this.#follow();
-    return Promise.resolve(task === undefined ? { series } : { series, task });
+    return setSeriesEnabledIn(this.#store, id, enabled, now, next, error);
   }
 
   removeSeries(id: string): Promise<boolean> {
-    if (!this.#series.delete(id)) return Promise.resolve(false);
-    for (const taskId of [...(this.#index.bySeries.get(id) ?? [])]) {
-      const task = this.#tasks.get(taskId) as PendingTask | Task;
-      if (task.state !== TaskState.Dispatched) this.#delete(task);
-    }
-    this.#follow();
-    return Promise.resolve(true);
+    return removeSeriesIn(this.#store, id);
   }
 
   watch(watcher: RepositoryWatcher): () => void {
@@ -320,36 +264,18 @@ export class HeapRepository implements TaskRepository {
     return this.#endings.add(ids, watcher);
   }
 
-  // ---- operations ----
+  // ---- operations (in heap-operations.ts) ----
 
-  /** One pass over the tasks: O(n), fine for the sizes a heap holds and the rate stats are read at. */
-  async stats(now: number): Promise<RepositoryStats> {
-    const tally = new StatsTally();
-    for (const task of this.#tasks.values()) tally.add(task.state, task.workId);
-    const earliest = this.#heap.top()?.scheduledAt;
-    return tally.result(earliest !== undefined && earliest <= now ? earliest : null);
+  stats(now: number): Promise<RepositoryStats> {
+    return statsOf(this.#store, now);
   }
 
-  async retry(id: string, scheduledAt: number, now: number): Promise<Task> {
-    checkRetryTimes(scheduledAt, now);
-    const current = this.#tasks.get(id);
-    if (current === undefined) throw new TaskNotFoundError(id);
-    if (!isRetryable(current.state)) throw refuseRetry(current);
-    const task = snapshot(current, retriedChange(scheduledAt));
-    this.#enqueue(task);
-    this.#index.activated(task);
-    this.#follow();
-    return task;
+  retry(id: string, scheduledAt: number, now: number): Promise<Task> {
+    return retryIn(this.#store, id, scheduledAt, now);
   }
 
-  async purge(filter: PurgeFilter): Promise<number> {
-    const { state, endedBefore, limit } = checkPurgeFilter(filter);
-    const old: Task[] = [];
-    for (const task of this.#tasks.values()) if (task.state === state && (task.endedAt ?? Infinity) < endedBefore) old.push(task);
-    old.sort((a, b) => a.seq - b.seq);
-    const purged = old.slice(0, limit);
-    for (const task of purged) this.#delete(task);
-    return purged.length;
+  purge(filter: PurgeFilter): Promise<number> {
+    return purgeIn(this.#store, filter);
   }
 
   /** Stores a new task; returns its first snapshot (the caller's to hand out, the repository keeps a record). */
@@ -433,7 +359,6 @@ export class HeapRepository implements TaskRepository {
     this.#timer.follow(this.#heap.top()?.scheduledAt);
   }
 }
-
 
 function noTransactions(): Error {
   return new TransactionUnsupportedError('the heap repository has no transactions to join: schedule without { manager }, or use the TypeORM repository');

@@ -1,4 +1,4 @@
-import { AbortedError, InvalidArgumentError, ListenerFailedError, NotRunningError, SeriesNotFoundError, TaskNotFoundError } from '../errors.js';
+import { AbortedError, InvalidArgumentError, ListenerFailedError, SeriesNotFoundError, TaskNotFoundError } from '../errors.js';
 import { HookRunner } from '../hooks/hook-runner.js';
 import { isEnded } from '../task/task.js';
 import type { Task, TaskQuery } from '../task/task.js';
@@ -6,18 +6,19 @@ import type { Series } from '../schedule/series.js';
 import { checkId, checkWriteOptions } from '../validation/validate.js';
 import type { ScheduleInput, StepInput, UpdateInput, WriteOptions } from '../validation/validate.js';
 import { writeFor } from './caller-write.js';
-import { Core, SchedulerState } from './core.js';
+import { Core } from './core.js';
+import type { SchedulerState } from './core.js';
 import { addSeries, addTasks, refuseSeriesId } from './enqueue.js';
 import { isErrorEvent, schedulerEventNames } from './events.js';
 import type { SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
 import { toChain, toGroup, toWithCallbacks } from './flow-input.js';
 import type { ChainOptions, Flow, GroupOptions } from './flow-input.js';
+import { Lifecycle } from './lifecycle.js';
 import { SchedulerLog } from './logger.js';
 import { Loop } from './loop.js';
 import { noDispatcherError, readStats, retryTask, runTaskNow } from './operations.js';
 import type { RetryTaskOptions, SchedulerStats } from './operations.js';
 import { Outcomes } from './outcomes.js';
-import { repairSeries } from './repair-series.js';
 import { SafeEmitter } from './safe-emitter.js';
 import { checkSchedulerOptions, checkStopOptions } from './scheduler-options.js';
 import type { SchedulerOptions, StopOptions } from './scheduler-options.js';
@@ -34,8 +35,9 @@ export type { Logger } from './logger.js';
 
 /**
  * The public face of a scheduler: checks every call at the edge, then hands it to the parts
- * behind it — the `Loop` that claims and dispatches, `Outcomes` that records how runs end, and
- * the repository for callers' writes. All of them share one `Core`.
+ * behind it — the `Lifecycle` that starts and stops it, the `Loop` that claims and dispatches,
+ * `Outcomes` that records how runs end, and the repository for callers' writes. All of them
+ * share one `Core`.
  *
  * States: `idle` → `start()` → `running` → `stop()` → `stopping` (no new dispatches; running work
  * finishes, or is aborted with `force`) → `stopped` → `start()` again is allowed. Tasks can be
@@ -47,16 +49,8 @@ export type { Logger } from './logger.js';
 export class Scheduler<W extends WorkMap<W> = AnyWorks> {
   readonly #core: Core;
   readonly #outcomes: Outcomes;
-  readonly #loop: Loop;
+  readonly #lifecycle: Lifecycle;
   readonly #producerOnly: boolean;
-  readonly #log: SchedulerLog;
-  #looping: Promise<void> = Promise.resolve();
-  #stopController = new AbortController();
-  #forceController = new AbortController();
-  #unwatch: (() => void) | undefined;
-  #stopping: Promise<void> | undefined;
-  #starting: Promise<void> | undefined;
-  #stopError: unknown;
 
   constructor(options: SchedulerOptions) {
     const checked = checkSchedulerOptions(options);
@@ -74,12 +68,12 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
       series: new SeriesBook(repository, checked.schedules),
       settings: checked.settings,
     });
-    this.#core.halt = (error) => this.#halt(error);
     this.#outcomes = new Outcomes(this.#core);
-    this.#loop = new Loop(this.#core, this.#outcomes);
+    const log = new SchedulerLog(checked.logger, clock);
+    this.#lifecycle = new Lifecycle(this.#core, this.#outcomes, new Loop(this.#core, this.#outcomes), log);
+    this.#core.halt = (error) => this.#lifecycle.halt(error);
     this.#producerOnly = checked.producerOnly;
-    this.#log = new SchedulerLog(checked.logger, clock);
-    events.on('loop:error', ({ error, phase, taskId }) => this.#log.loopError(error, phase, taskId));
+    events.on('loop:error', ({ error, phase, taskId }) => log.loopError(error, phase, taskId));
   }
 
   get state(): SchedulerState {
@@ -122,40 +116,7 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
    */
   start(): Promise<void> {
     if (this.#producerOnly) return Promise.reject(noDispatcherError());
-    if (this.#core.state === SchedulerState.Running) return Promise.resolve();
-    this.#starting ??= this.#start().finally(() => {
-      this.#starting = undefined;
-    });
-    return this.#starting;
-  }
-
-  async #start(): Promise<void> {
-    if (this.#stopping !== undefined) await this.#stopping;
-    const core = this.#core;
-    const recovered = await core.repository.recover(core.settings.owner, core.settings.recovery, core.clock.now());
-    for (const task of recovered) {
-      core.events.emit('task:recovered', { task });
-      if (isEnded(task.state)) core.waiters.resolve(task.id, task);
-      if (isEnded(task.state) && task.flowId !== null) await this.#outcomes.tellFlow(task);
-    }
-    await repairSeries(core, this.#outcomes);
-    core.state = SchedulerState.Running;
-    this.#stopError = undefined;
-    this.#stopController = new AbortController();
-    this.#forceController = new AbortController();
-    core.stopSignal = this.#stopController.signal;
-    core.forceSignal = this.#forceController.signal;
-    this.#unwatch = core.repository.watch({
-      clock: core.clock,
-      keepAlive: core.settings.keepAlive,
-      onDue: core.wake.notify,
-      // The work stops; its outcome, written later, is refused with the same error and reported once.
-      onLeaseLost: (taskId, error) => core.running.get(taskId)?.abort(error),
-      onRecovered: (task) => core.events.emit('task:recovered', { task }),
-    });
-    this.#log.started(core.settings.owner);
-    await core.hooks.observe('onStart', {});
-    this.#looping = this.#loop.run(this.#stopController.signal);
+    return this.#lifecycle.start();
   }
 
   /**
@@ -169,20 +130,7 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
     } catch (error) {
       return Promise.reject(error);
     }
-    // A start still recovering would otherwise finish after this stop and leave the loop running.
-    if (this.#starting !== undefined) return this.#starting.then(() => this.stop(options));
-    if (force) {
-      this.#forceController.abort(new AbortedError('the scheduler was force-stopped'));
-      this.#abortRunning();
-    }
-    if (this.#stopping !== undefined) return this.#stopping;
-    if (this.#core.state !== SchedulerState.Running) return Promise.resolve();
-    this.#core.state = SchedulerState.Stopping;
-    this.#stopController.abort(new NotRunningError('the scheduler is stopping'));
-    this.#unwatch?.();
-    this.#unwatch = undefined;
-    this.#stopping = this.#finishStop();
-    return this.#stopping;
+    return this.#lifecycle.stop(force);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -341,7 +289,6 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
     await disableSeries(this.#core, seriesId);
   }
 
-
   /**
    * Restarts a disabled series at its first time after now. Rejects with `ERR_INVALID_SCHEDULE`
    * (the series stays disabled) when its schedule produces an unusable time.
@@ -349,7 +296,6 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
   async enable(seriesId: string): Promise<void> {
     await enableSeries(this.#core, seriesId);
   }
-
 
   /**
    * Aborts a running task through its signal and records it failed (`ERR_ABORTED`, no retry) at once.
@@ -374,7 +320,6 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
     return removeStored(this.#core, id);
   }
 
-
   /** Resolves when the loop has nothing due to dispatch and no work is running (at once unless running). */
   idle(): Promise<void> {
     return this.#core.idle();
@@ -393,37 +338,5 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
   #inputContext(): InputContext {
     const core = this.#core;
     return { now: core.clock.now(), maxParamBytes: core.settings.maxParamBytes, dispatcher: core.dispatcher };
-  }
-
-  // ---- stopping ----
-
-  #abortRunning(): void {
-    const reason = new AbortedError('the scheduler was force-stopped');
-    for (const run of this.#core.running.values()) {
-      if (run.ended) continue;
-      run.abort(reason);
-      run.finished = this.#outcomes.finish(run, { kind: 'stopped', error: reason });
-    }
-  }
-
-  async #finishStop(): Promise<void> {
-    const core = this.#core;
-    await this.#looping;
-    while (core.running.size > 0 || core.ending.size > 0) await Promise.all([...core.running.values(), ...core.ending].map((r) => r.finished));
-    core.waiters.rejectAll(new NotRunningError('the scheduler stopped before the task ended'));
-    core.state = SchedulerState.Stopped;
-    this.#stopping = undefined;
-    core.settleIdle();
-    const error = this.#stopError;
-    this.#log.stopped(core.settings.owner, error);
-    await core.hooks.observe('onStop', error === undefined ? {} : { error });
-    core.events.emit('loop:stopped', error === undefined ? {} : { error });
-  }
-
-  /** Stops from inside the loop (a recovery said `stop`) without awaiting itself. */
-  #halt(error: unknown): void {
-    if (this.#core.state !== SchedulerState.Running) return;
-    this.#stopError = error;
-    void this.stop();
   }
 }
