@@ -186,3 +186,24 @@ describe('SystemClock (with vitest fake timers standing in for the OS)', () => {
     expect(fired).toBe(0);
   });
 });
+
+describe('SystemClock with a time already reached', () => {
+  it('fires on the next turn of the event loop, without a timeout of a millisecond first', async () => {
+    const clock = new SystemClock();
+    const fired: string[] = [];
+    clock.setTimer(clock.now() - 5, () => fired.push('wall'));
+    clock.after(0, () => fired.push('monotonic'));
+    // Immediates run in the order they were queued: this one comes after the timers' own.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fired).toEqual(['wall', 'monotonic']);
+  });
+
+  it('can be cancelled before that turn', async () => {
+    const clock = new SystemClock();
+    let fired = 0;
+    clock.setTimer(clock.now(), () => fired++).cancel();
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(fired).toBe(0);
+  });
+});

@@ -48,6 +48,7 @@ const monotonicNow = (): number => performance.now();
  */
 class SystemTimer implements ClockTimer {
   #handle: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   readonly #time: () => number;
   readonly #at: number;
   readonly #callback: () => void;
@@ -65,10 +66,19 @@ class SystemTimer implements ClockTimer {
 
   cancel(): void {
     if (this.#handle !== undefined) clearTimeout(this.#handle);
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
     this.#handle = undefined;
+    this.#immediate = undefined;
   }
 
   #arm(delay: number): void {
+    if (delay <= 0) {
+      // A time already reached fires on the next turn of the event loop: a zero setTimeout waits a
+      // millisecond at least, and a task due now (another process's wake-up) would wait with it.
+      this.#immediate = setImmediate(this.#wake);
+      if (!this.#keepAlive) this.#immediate.unref();
+      return;
+    }
     this.#handle = setTimeout(this.#wake, Math.min(delay, this.#maxDelay));
     if (!this.#keepAlive) this.#handle.unref();
   }
@@ -80,6 +90,7 @@ class SystemTimer implements ClockTimer {
       return;
     }
     this.#handle = undefined;
+    this.#immediate = undefined;
     this.#callback();
   };
 }
