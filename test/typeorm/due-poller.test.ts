@@ -76,3 +76,59 @@ describe('DuePoller.sooner', () => {
     await due.close();
   });
 });
+
+describe('DuePoller.followLater', () => {
+  function watched(read: (after: number | undefined) => Promise<number | undefined>): { due: DuePoller; calls: number[]; clock: FakeClock } {
+    const clock = new FakeClock(0);
+    const calls: number[] = [];
+    const due = new DuePoller(read, 60_000);
+    due.watch({ clock, keepAlive: false, onDue: () => calls.push(clock.now()) });
+    return { due, calls, clock };
+  }
+
+  it('follows the time a claim statement saw, without reading', async () => {
+    const afters: Array<number | undefined> = [];
+    const { due, calls, clock } = watched((after) => (afters.push(after), Promise.resolve(50)));
+    await clock.tick();
+    const note = due.note();
+    await due.followLater(400, 0, note);
+    await clock.advance(400);
+    expect([afters, calls]).toEqual([[undefined], [400]]);
+    await due.close();
+  });
+
+  it('follows a wake-up heard while the claim ran, when it is sooner than what the statement saw', async () => {
+    const { due, calls, clock } = watched(() => Promise.resolve(undefined));
+    await clock.tick();
+    const note = due.note();
+    void due.sooner(150); // another process's add, committed after the claim's snapshot
+    await due.followLater(400, 0, note);
+    await clock.advance(400);
+    expect(calls).toEqual([150]);
+    await due.close();
+  });
+
+  it('reads after the claim instead when a re-read was asked for while it ran', async () => {
+    const afters: Array<number | undefined> = [];
+    const { due, calls, clock } = watched((after) => (afters.push(after), Promise.resolve(after === undefined ? undefined : 120)));
+    await clock.tick();
+    const note = due.note();
+    await due.refresh(); // this process's own write, which the claim statement may not have seen
+    await due.followLater(400, 7, note);
+    await clock.advance(400);
+    expect([afters, calls]).toEqual([[undefined, undefined, 7], [120]]);
+    await due.close();
+  });
+
+  it('notes nothing once forgotten', async () => {
+    const { due, calls, clock } = watched(() => Promise.resolve(undefined));
+    await clock.tick();
+    const note = due.note();
+    due.forget(note);
+    void due.sooner(150);
+    expect(note).toEqual({ soonest: Infinity, read: false });
+    await clock.advance(200);
+    expect(calls).toEqual([150]);
+    await due.close();
+  });
+});

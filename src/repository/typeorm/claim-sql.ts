@@ -1,4 +1,5 @@
 import { toNumber } from './columns.js';
+import { wakeFrom } from './lease-sql.js';
 import type { Row } from './task-row.js';
 import type { Claimed } from './task-store.js';
 
@@ -23,7 +24,10 @@ export function takeoverSql(table: string, filters: string): string {
   return `UPDATE ${table} SET dispatched_at = (SELECT k_now FROM t), owner = $2, attempt = attempt + 1, recovered = true, lease_until = (SELECT k_now FROM t) + $3 WHERE id IN (${expired})`;
 }
 
-/** The rows of `SELECT t.k_now, c.* FROM t LEFT JOIN (taken UNION ALL claimed) c`: one row with null columns when nothing was taken. */
+/**
+ * The rows of `SELECT t.k_now, c.* FROM t LEFT JOIN (taken UNION ALL claimed) c`: one row with null
+ * columns when nothing was taken; with `wakeColumns` after `t.k_now`, also the claim's `later`.
+ */
 export function claimedFrom(rows: readonly Row[]): Claimed {
   const first = rows[0];
   const taken = rows.filter((row) => row['id'] !== null && row['id'] !== undefined);
@@ -31,5 +35,6 @@ export function claimedFrom(rows: readonly Row[]): Claimed {
     rows: taken,
     takenOver: new Set(taken.filter((row) => row['k_taken'] === true).map((row) => row['id'])),
     ...(first === undefined ? {} : { dbNow: toNumber(first['k_now']) }),
+    ...(first === undefined || !('k_due' in first) ? {} : { later: { at: wakeFrom(first) } }),
   };
 }

@@ -5,6 +5,14 @@ import type { RepositoryWatcher } from '../task-repository.js';
 /** Reads the earliest scheduled time, or with `after` the earliest one later than `after`. */
 export type EarliestRead = (after: number | undefined) => Promise<number | undefined>;
 
+/** What a poller was told while a statement ran (see `DuePoller.note`). */
+export interface Note {
+  /** The soonest time `sooner()` heard, or Infinity. */
+  soonest: number;
+  /** Whether a re-read was asked for. */
+  read: boolean;
+}
+
 /**
  * The timer half of a persistent repository. A DueTimer armed at the earliest scheduled time,
  * which is re-read from the store after each own write that can change it (`refresh()`), and,
@@ -27,6 +35,7 @@ export class DuePoller {
   #running: Promise<void> | undefined;
   #again: Promise<void> | undefined;
   #againAfter: number | undefined;
+  readonly #notes = new Set<Note>();
 
   constructor(read: EarliestRead, pollInterval: number) {
     this.#read = read;
@@ -53,6 +62,7 @@ export class DuePoller {
    * still scheduled (a claim left them for their work's capacity, or another process holds them).
    */
   refresh(after?: number): Promise<void> {
+    for (const note of this.#notes) note.read = true;
     if (this.#closed) return Promise.resolve();
     if (this.#running === undefined) {
       this.#running = this.#load(after).finally(() => {
@@ -84,18 +94,45 @@ export class DuePoller {
   /**
    * Another process made a task due at `at` (its wake-up said so): follow it if it comes before
    * the time followed now, without a read. A read in flight may have started before that write and
-   * settle on a later time: then one more read follows it instead.
+   * settle on a later time: then one more read follows it instead, and the promise waits for it.
    */
-  sooner(at: number): void {
-    if (this.#closed) return;
-    if (this.#running !== undefined) {
-      void this.refresh();
-      return;
-    }
+  sooner(at: number): Promise<void> {
+    for (const note of this.#notes) note.soonest = Math.min(note.soonest, at);
+    if (this.#closed) return Promise.resolve();
+    if (this.#running !== undefined) return this.refresh();
     const armed = this.#timer.armedAt;
-    if (armed !== undefined && armed <= at) return;
+    if (armed !== undefined && armed <= at) return Promise.resolve();
     this.#timer.follow(at);
     if (this.#earliest === undefined || at < this.#earliest) this.#earliest = at;
+    return Promise.resolve();
+  }
+
+  /** Starts noting what this poller is told, for the `followLater()` of a statement that starts now. */
+  note(): Note {
+    const note = { soonest: Infinity, read: false };
+    this.#notes.add(note);
+    return note;
+  }
+
+  /**
+   * Follows `at`, the first wake later than `after` as a claim's own statement saw it: what
+   * `refresh(after)` would read, without the read. What the poller was told since `note` the
+   * statement may not have seen: a sooner time heard from another process is followed if earlier,
+   * and after a re-read was asked for (a write of this process's own), or with a read in flight,
+   * `refresh(after)` reads instead.
+   */
+  followLater(at: number | undefined, after: number, note: Note): Promise<void> {
+    this.forget(note);
+    if (this.#closed) return Promise.resolve();
+    if (note.read || this.#running !== undefined) return this.refresh(after);
+    const soonest = Math.min(at ?? Infinity, note.soonest);
+    this.#timer.follow(soonest === Infinity ? undefined : soonest);
+    return Promise.resolve();
+  }
+
+  /** Stops noting for `note`; what it noted so far stays readable. */
+  forget(note: Note): void {
+    this.#notes.delete(note);
   }
 
   /** Stops the timers and waits for the read in flight; later refreshes do nothing. */

@@ -25,6 +25,8 @@ export interface ClaimResult {
   readonly asked: boolean;
   /** See `Claimed.next`. */
   readonly next?: number;
+  /** See `Claimed.later`. */
+  readonly later?: { readonly at: number | undefined };
 }
 
 /**
@@ -84,6 +86,7 @@ export class LeaseClaims {
     const takenOver = first.takenOver;
     let asked = false;
     let next: number | undefined;
+    let later: ClaimResult['later'];
     if (tasks.length < limit) {
       asked = true;
       const want = limit - tasks.length;
@@ -91,6 +94,7 @@ export class LeaseClaims {
       const claimed = await this.#store.claim({ now, limit: want + this.#settings.claimAhead, owner, plan, lease: this.#settings.lease });
       if (claimed.dbNow !== undefined) this.measured(claimed.dbNow, now);
       next = claimed.next;
+      later = claimed.later;
       const rows = claimed.rows.map(toTask);
       for (const task of rows) {
         // This process's own lease expired (its event loop stalled past it) and it took the task over: the old run lost it.
@@ -105,7 +109,7 @@ export class LeaseClaims {
     }
     const onRecovered = this.#watcher?.onRecovered;
     if (onRecovered !== undefined) for (const task of takenOver) onRecovered(task);
-    return { tasks: tasks.sort(compareTasks), asked, ...(next === undefined ? {} : { next }) };
+    return { tasks: tasks.sort(compareTasks), asked, ...(next === undefined ? {} : { next }), ...(later === undefined ? {} : { later }) };
   }
 
   watch(watcher: RepositoryWatcher): void {

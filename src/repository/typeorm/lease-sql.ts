@@ -1,4 +1,5 @@
 import type { JsonColumn } from './columns.js';
+import type { Row } from './task-row.js';
 import type { Sql, TaskStore } from './task-store.js';
 
 /** A held lease: the task and the attempt (the fencing token) it was claimed for. */
@@ -28,12 +29,25 @@ export async function renewLeases(sql: Sql, store: TaskStore, held: readonly Hel
  * `after` (see `DuePoller.refresh`). Each subquery walks a partial index to its first entry.
  */
 export async function earliestWake(sql: Sql, store: TaskStore, after: number | undefined): Promise<number | undefined> {
-  const later = (column: string): string => (after === undefined ? '' : ` AND ${column} > $1`);
-  const due = `SELECT scheduled_at FROM ${store.table} WHERE state = 'scheduled'${later('scheduled_at')} ORDER BY scheduled_at, priority DESC, seq LIMIT 1`;
-  const lease = `SELECT lease_until FROM ${store.table} WHERE state = 'dispatched' AND lease_until IS NOT NULL${later('lease_until')} ORDER BY lease_until LIMIT 1`;
-  const [row] = (await sql(`SELECT (${due}) AS k_due, (${lease}) AS k_lease`, after === undefined ? [] : [after])).rows;
-  const at = row?.['k_due'];
-  const end = row?.['k_lease'];
+  const [row] = (await sql(`SELECT ${wakeColumns(store.table, after === undefined ? undefined : '$1')}`, after === undefined ? [] : [after])).rows;
+  return row === undefined ? undefined : wakeFrom(row);
+}
+
+/**
+ * `earliestWake`'s two columns (`k_due`, `k_lease`) for a select list, with `after` the SQL of the
+ * time to look past (or undefined); a claim adds them to its own statement (see PostgresStore.claim).
+ */
+export function wakeColumns(table: string, after: string | undefined): string {
+  const later = (column: string): string => (after === undefined ? '' : ` AND ${column} > ${after}`);
+  const due = `SELECT scheduled_at FROM ${table} WHERE state = 'scheduled'${later('scheduled_at')} ORDER BY scheduled_at, priority DESC, seq LIMIT 1`;
+  const lease = `SELECT lease_until FROM ${table} WHERE state = 'dispatched' AND lease_until IS NOT NULL${later('lease_until')} ORDER BY lease_until LIMIT 1`;
+  return `(${due}) AS k_due, (${lease}) AS k_lease`;
+}
+
+/** The wake time of a row with `wakeColumns`: the earliest due time, or a ms after the earliest lease end. */
+export function wakeFrom(row: Row): number | undefined {
+  const at = row['k_due'];
+  const end = row['k_lease'];
   const dueAt = at === null || at === undefined ? undefined : Number(at);
   return end === null || end === undefined ? dueAt : Math.min(dueAt ?? Infinity, Number(end) + 1);
 }

@@ -37,11 +37,24 @@ export function dueChannel(table: string): string {
  * write of its own moved the task again would arm the timer at a time that is no longer due.
  */
 export async function notifyDue(sql: Sql, channel: string, tasks: ReadonlyArray<Task | undefined>, origin?: string): Promise<void> {
+  const notice = dueNotice(channel, tasks, origin);
+  if (notice !== undefined) await sql('SELECT pg_notify($1, $2)', notice);
+}
+
+/** `pg_notify`'s two arguments for the tasks a write made scheduled (see `notifyDue`), or undefined when none is. */
+export function dueNotice(channel: string, tasks: ReadonlyArray<Task | undefined>, origin?: string): [string, string] | undefined {
+  const earliest = earliestScheduled(tasks);
+  if (earliest === undefined) return undefined;
+  return [channel, origin === undefined ? String(earliest) : `${earliest}/${origin}`];
+}
+
+/** The earliest time among the tasks that are scheduled, or undefined when none is. */
+export function earliestScheduled(tasks: ReadonlyArray<Task | undefined>): number | undefined {
   let earliest: number | undefined;
   for (const task of tasks) {
     if (task?.state === TaskState.Scheduled && (earliest === undefined || task.scheduledAt < earliest)) earliest = task.scheduledAt;
   }
-  if (earliest !== undefined) await sql('SELECT pg_notify($1, $2)', [channel, origin === undefined ? String(earliest) : `${earliest}/${origin}`]);
+  return earliest;
 }
 
 /** The first reconnection waits this long after a lost connection; each failure doubles it, up to the cap. */

@@ -1,6 +1,8 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { toNumber } from './columns.js';
+import { ClaimConnection } from './claim-connection.js';
 import { claimedFrom, claimSet, takeoverSql } from './claim-sql.js';
+import { wakeColumns } from './lease-sql.js';
 import { driverCode, dueCandidates, EndingQueue, endingsSql, endingValues, notIn, onlyIn, placeholders, runOn } from './task-store.js';
 import type { JsonColumn } from './columns.js';
 import { taskColumns } from './task-columns.js';
@@ -26,11 +28,13 @@ export class PostgresStore implements TaskStore {
   readonly #endings = new EndingQueue();
   readonly #endingsSql: string;
   readonly #clock: StoreClock;
+  readonly #claims: ClaimConnection;
   #ending = false;
 
   constructor(dataSource: DataSource, table: string, clock: StoreClock) {
     this.table = table;
     this.#dataSource = dataSource;
+    this.#claims = new ClaimConnection(dataSource);
     this.#clock = clock;
     this.#endingsSql = endingsSql(this);
   }
@@ -59,8 +63,9 @@ export class PostgresStore implements TaskStore {
     }
   }
 
+  /** Ends the claims' connection; the next claim connects again. */
   close(): Promise<void> {
-    return Promise.resolve(); // Each statement is prepared and released by its own runner.
+    return this.#claims.close();
   }
 
   /**
@@ -70,9 +75,12 @@ export class PostgresStore implements TaskStore {
    * it does not count.
    */
   async nextSeqs(sql: Sql, table: string, count: number): Promise<number[]> {
-    const sequence = table.replace(/"$/, '_seq"');
-    const { rows } = await sql('SELECT nextval($1::regclass) AS seq FROM generate_series(1, $2::integer)', [sequence, count]);
+    const { rows } = await sql('SELECT nextval($1::regclass) AS seq FROM generate_series(1, $2::integer)', [sequenceOf(table), count]);
     return rows.map((row) => toNumber(row['seq'])).sort((a, b) => a - b);
+  }
+
+  nextSeqSql(table: string): string {
+    return `nextval('${sequenceOf(table).replaceAll("'", "''")}'::regclass)`;
   }
 
   /**
@@ -81,6 +89,11 @@ export class PostgresStore implements TaskStore {
    * rows it picks, skipping those another process is claiming or changing, and its UPDATE moves
    * exactly those (a row changed meanwhile is re-checked against the WHERE before it is locked).
    * With caps, the candidates are chosen first (one query per capped work) and then claimed by id.
+   *
+   * On the store's claim connection (claim-connection.ts), whose planner walks the claim index in
+   * order: without fresh statistics (a table just bulk-loaded) PostgreSQL guesses that few rows are
+   * due and prefers a bitmap scan and a sort of every due row to the ordered index walk that stops
+   * at the LIMIT.
    */
   async claim(request: ClaimRequest): Promise<Claimed> {
     const { now, limit, owner, plan, lease } = request;
@@ -90,44 +103,41 @@ export class PostgresStore implements TaskStore {
     // `k_local` only gives `$1` a type where the database's clock decides and the statement does not read it.
     const time = `WITH t AS MATERIALIZED (SELECT ${this.nowSql(1)}::bigint AS k_now, $1::bigint AS k_local)`;
     const takeover = `taken AS (${takeoverSql(this.table, filters)} RETURNING ${taskColumns}, true AS k_taken)`;
-    return this.#planned(async (sql) => {
+    return this.#claims.run(async (sql) => {
       if (plan.caps.length === 0) {
         const pick = `SELECT id FROM ${this.table} WHERE state = 'scheduled' AND scheduled_at <= (SELECT k_now FROM t)${filters} ORDER BY scheduled_at, priority DESC, seq LIMIT $4 FOR UPDATE SKIP LOCKED`;
         const claimed = `claimed AS (${claimSet(this.table)} WHERE id IN (${pick}) RETURNING ${taskColumns}, false AS k_taken)`;
-        const { rows } = await sql(`${time}, ${takeover}, ${claimed} SELECT t.k_now, c.* FROM t LEFT JOIN (SELECT * FROM taken UNION ALL SELECT * FROM claimed) AS c ON true`, params);
+        // The wake after this claim, as its statement sees the table: the rows it moves are due, so not later.
+        const wake = wakeColumns(this.table, '(SELECT k_now FROM t)');
+        const { rows } = await sql(`${time}, ${takeover}, ${claimed} SELECT t.k_now, ${wake}, c.* FROM t LEFT JOIN (SELECT * FROM taken UNION ALL SELECT * FROM claimed) AS c ON true`, params);
         return claimedFrom(rows);
       }
-      const [first] = (await sql(`SELECT ${this.nowSql(1)}::bigint AS k_now, $1::bigint AS k_local`, [now])).rows;
-      const at = toNumber(first?.['k_now']);
-      const ids = (await dueCandidates(sql, this.table, at, limit, plan)).map((row) => row['id']);
-      const pick = `SELECT id FROM ${this.table} WHERE state = 'scheduled' AND id IN (${placeholders(5 + only.length + plan.skip.length, ids.length)}) FOR UPDATE SKIP LOCKED`;
-      const claimed = `claimed AS (${claimSet(this.table)} WHERE id IN (${pick}) RETURNING ${taskColumns}, false AS k_taken)`;
-      // The same time again, as the database read it for the candidates.
-      const fixed = [at, ...params.slice(1)];
-      const { rows } = await sql(`WITH t AS MATERIALIZED (SELECT $1::bigint AS k_now), ${takeover}, ${claimed} SELECT t.k_now, c.* FROM t LEFT JOIN (SELECT * FROM taken UNION ALL SELECT * FROM claimed) AS c ON true`, [...fixed, ...ids]);
-      return claimedFrom(rows);
-    });
-  }
-
-  /**
-   * Runs a claim in a transaction whose planner walks the claim index in order: without fresh
-   * statistics (a table just bulk-loaded) PostgreSQL guesses that few rows are due and prefers a
-   * bitmap scan and a sort of every due row to the ordered index walk that stops at the LIMIT.
-   * The settings are LOCAL: they end with the transaction and touch no other query.
-   */
-  async #planned<T>(work: (sql: Sql) => Promise<T>): Promise<T> {
-    return this.read(async (sql) => {
-      // No parameters: the driver sends it as one simple query, one round trip for the three statements.
-      await sql('BEGIN; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off');
+      // Several statements, as one transaction.
+      await sql('BEGIN');
       try {
-        const result = await work(sql);
+        const rows = await this.#cappedClaim(sql, request, params, takeover);
         await sql('COMMIT');
-        return result;
+        return claimedFrom(rows);
       } catch (error) {
         await sql('ROLLBACK').catch(() => undefined);
         throw error;
       }
     });
+  }
+
+  /** With per-work caps: the candidates first (one query per capped work), then one claim of them by id. */
+  async #cappedClaim(sql: Sql, request: ClaimRequest, params: readonly unknown[], takeover: string): Promise<readonly Row[]> {
+    const { now, limit, plan } = request;
+    const only = plan.only ?? [];
+    const [first] = (await sql(`SELECT ${this.nowSql(1)}::bigint AS k_now, $1::bigint AS k_local`, [now])).rows;
+    const at = toNumber(first?.['k_now']);
+    const ids = (await dueCandidates(sql, this.table, at, limit, plan)).map((row) => row['id']);
+    const pick = `SELECT id FROM ${this.table} WHERE state = 'scheduled' AND id IN (${placeholders(5 + only.length + plan.skip.length, ids.length)}) FOR UPDATE SKIP LOCKED`;
+    const claimed = `claimed AS (${claimSet(this.table)} WHERE id IN (${pick}) RETURNING ${taskColumns}, false AS k_taken)`;
+    // The same time again, as the database read it for the candidates.
+    const fixed = [at, ...params.slice(1)];
+    const { rows } = await sql(`WITH t AS MATERIALIZED (SELECT $1::bigint AS k_now), ${takeover}, ${claimed} SELECT t.k_now, c.* FROM t LEFT JOIN (SELECT * FROM taken UNION ALL SELECT * FROM claimed) AS c ON true`, [...fixed, ...ids]);
+    return rows;
   }
 
   nowSql(param: number): string {
@@ -164,6 +174,11 @@ export class PostgresStore implements TaskStore {
     const value = (type: JsonColumn[1], i: number): string => (type === 'text' || type === 'varchar' ? `e ->> ${i}` : `(e ->> ${i})::${type}`);
     return `SELECT ${columns.map(([name, type], i) => `${value(type, i)} AS ${name}`).join(', ')} FROM json_array_elements($${param}::json) AS e`;
   }
+}
+
+/** The sequence of a table's seqs (migration Keys0005): the table's quoted name with `_seq`. */
+function sequenceOf(table: string): string {
+  return table.replace(/"$/, '_seq"');
 }
 
 function sqlOn(runner: QueryRunner): Sql {

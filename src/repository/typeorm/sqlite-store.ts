@@ -47,6 +47,10 @@ export class SqliteStore implements TaskStore {
   }
 
   /** One more than the largest so far: SQLite has one writer per file, so no other add runs meanwhile. */
+  nextSeqSql(): undefined {
+    return undefined; // numbered under the file's write lock, from the table itself
+  }
+
   async nextSeqs(sql: Sql, table: string, count: number): Promise<number[]> {
     const [row] = (await sql(`SELECT MAX(seq) AS seq FROM ${table}`)).rows;
     const last = row?.['seq'];

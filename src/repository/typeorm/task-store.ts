@@ -32,6 +32,12 @@ export interface TaskStore {
    */
   nextSeqs(sql: Sql, table: string, count: number): Promise<number[]>;
   /**
+   * The SQL expression for `table`'s next creation-order number inside any statement, where taking
+   * one needs no lock and no transaction (a sequence); undefined where numbers are taken under the
+   * transaction's write lock (SQLite).
+   */
+  nextSeqSql(table: string): string | undefined;
+  /**
    * Moves up to `limit` due tasks to `dispatched` as the request allows, under a lease, and takes
    * over up to `limit` dispatched tasks whose lease expired, atomically (one transaction, or one
    * statement); returns their new rows in any order.
@@ -174,6 +180,12 @@ export interface Claimed {
   readonly next?: number;
   /** The ids among `rows` that were taken over from an expired lease. */
   readonly takenOver: ReadonlySet<unknown>;
+  /**
+   * When the claim's own statement read it: the earliest wake later than the claim's time (`dbNow`,
+   * or the caller's `now` where time is local), as `earliestWake` with that `after` would read it
+   * (`at` undefined: none). Absent when unknown.
+   */
+  readonly later?: { readonly at: number | undefined };
   /** The database's time when it decided what was due, where it decides (epoch ms). */
   readonly dbNow?: number;
 }

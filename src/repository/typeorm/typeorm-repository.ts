@@ -3,7 +3,7 @@ import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, TaskCan
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { checkCount, checkEpochMs, checkText, isStorableText } from '../../validation/validate.js';
-import { isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
+import { createdTask, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
 import type { AddOptions, Completion, EndingWatcher, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
@@ -35,6 +35,7 @@ import { refuseShared } from './transaction-join.js';
 import { TaskTables } from './task-tables.js';
 import { insertKeyed, takenAsTyped } from './key-sql.js';
 import { Wakeups } from './wakeups.js';
+import { earliestScheduled } from './pg-notifier.js';
 
 /**
  * A durable TaskRepository on TypeORM: SQLite (one process, one file) or PostgreSQL (processes
@@ -138,9 +139,10 @@ export class TypeOrmRepository implements TaskRepository {
     }
     if (checked.length === 0) return [];
     if (!checked.some((t) => t.key !== null)) {
+      const alone = transaction === undefined && checked.length <= this.#tables.insertsAlone;
       return takenAsTyped(this.#gate, this.#tables, this.#store, 
         checked.map((t) => t.id),
-        () => this.#gate.writeIn(transaction, (sql) => this.#tables.insert(sql, checked), (added) => added),
+        alone ? () => this.#insertAlone(checked) : () => this.#gate.writeIn(transaction, (sql) => this.#tables.insert(sql, checked), (added) => added),
       );
     }
     const write = (): Promise<Task[]> => this.#gate.writeIn(transaction, (sql) => insertKeyed(sql, this.#tables, checked, onConflict, this.#store.forUpdate), (added) => added);
@@ -151,6 +153,21 @@ export class TypeOrmRepository implements TaskRepository {
       once,
       checked.flatMap((t) => (t.key === null || t.key === undefined ? [] : [t.key])),
     );
+  }
+
+  /**
+   * New tasks in one statement (see `TaskTables.insertAlone`). Adding can only bring the earliest
+   * scheduled time forward, so the timer follows the earliest added one without reading the store.
+   */
+  #insertAlone(tasks: readonly NewTask[]): Promise<Task[]> {
+    this.#gate.checkOpen();
+    return this.#gate.track(async () => {
+      const notice = this.#wakeups.notice(tasks.map((t) => createdTask(t, 0)));
+      const added = await this.#store.read((sql) => this.#tables.insertAlone(sql, tasks, notice));
+      const earliest = earliestScheduled(added);
+      if (earliest !== undefined) await this.#poller.sooner(earliest - this.#claims.offset);
+      return added;
+    });
   }
 
   async get(id: string): Promise<Task | undefined> {
@@ -194,11 +211,13 @@ export class TypeOrmRepository implements TaskRepository {
     this.#gate.checkOpen();
     if (count === 0) return [];
     return this.#gate.track(async () => {
-      const { tasks, asked, next } = await this.#claims.claim(at, count, by, workLimits, only);
+      const note = this.#poller.note();
+      const { tasks, asked, next, later } = await this.#claims.claim(at, count, by, workLimits, only).finally(() => this.#poller.forget(note));
       // A short claim left only due tasks that wait for their work's capacity (the Scheduler wakes
-      // itself when it frees) or that another process holds: follow the first one due after now.
-      // One served from the local queue changed nothing in the store.
-      if (tasks.length < count) await this.#poller.refresh(at);
+      // itself when it frees) or that another process holds: follow the first one due after now,
+      // as the claim's own statement saw it where it did. One served from the local queue changed
+      // nothing in the store.
+      if (tasks.length < count) await (later === undefined ? this.#poller.refresh(at) : this.#poller.followLater(later.at === undefined ? undefined : later.at - this.#claims.offset, at, note));
       else if (next !== undefined) await this.#poller.written(next);
       else if (asked) await this.#poller.refresh();
       return tasks;
@@ -324,7 +343,8 @@ export class TypeOrmRepository implements TaskRepository {
     return () => {
       unwatch();
       void this.#sweeper?.stop();
-      void this.#gate.track(() => this.#claims.unwatch(watcher));
+      // Claims end with the watch: the store lets go of what it keeps for them (its claim connection).
+      void this.#gate.track(() => this.#claims.unwatch(watcher).then(() => this.#store.close()));
     };
   }
 

@@ -3,7 +3,7 @@ import type { Task } from '../../task/task.js';
 import type { EndingWatcher, RepositoryWatcher } from '../task-repository.js';
 import type { DuePoller } from './due-poller.js';
 import { EndingPoll, everyInterval } from './ending-poll.js';
-import { dueChannel, notifyDue, PgListener } from './pg-notifier.js';
+import { dueChannel, dueNotice, notifyDue, PgListener } from './pg-notifier.js';
 import { SqliteChangeWatch } from './sqlite-change-watch.js';
 import type { SqliteRead } from './sqlite-change-watch.js';
 import type { Sql } from './task-store.js';
@@ -59,13 +59,21 @@ export class Wakeups {
     return this.#channel === undefined ? Promise.resolve() : notifyDue(sql, this.#channel, tasks, this.#listener?.origin);
   }
 
+  /**
+   * The wake-up for `tasks` as `pg_notify`'s arguments, for a write that sends it from a statement
+   * of its own making (see `TaskTables.insertAlone`); undefined on SQLite, or when none is scheduled.
+   */
+  notice(tasks: ReadonlyArray<Task | undefined>): [string, string] | undefined {
+    return this.#channel === undefined ? undefined : dueNotice(this.#channel, tasks, this.#listener?.origin);
+  }
+
   /** The due timer, with its wake-ups from other processes, until unwatched. */
   watch(watcher: RepositoryWatcher): () => void {
     const poller = this.#poller;
     let unsubscribe: () => void;
     if (this.#listener !== undefined) {
       const listener = this.#listener;
-      listener.start(watcher.clock, (at) => (at === undefined ? void poller.refresh() : poller.sooner(at - this.#offset())), watcher.keepAlive);
+      listener.start(watcher.clock, (at) => void (at === undefined ? poller.refresh() : poller.sooner(at - this.#offset())), watcher.keepAlive);
       unsubscribe = () => void listener.stop();
     } else {
       // Before the poller's first read: see SqliteChangeWatch.subscribe.
