@@ -7,34 +7,25 @@ import { createdTask, isEnded, RecoveryPolicy, TaskState } from '../../task/task
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
 import type { AddOptions, Completion, EndingWatcher, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
-import { checkAddOptions, checkError, checkNewTask, checkOutcome, checkPatch, checkSeries, checkWorkLimits, checkWorks } from './checks.js';
-import { DuePoller } from './due-poller.js';
+import { checkAddOptions, checkNewTask, checkOutcome, checkPatch, checkWorkLimits, checkWorks } from './checks.js';
+import type { DuePoller } from './due-poller.js';
 import { findTasks } from './find-sql.js';
-import { LeaseClaims } from './lease-claims.js';
-import { earliestWake } from './lease-sql.js';
+import type { LeaseClaims } from './lease-claims.js';
 import { checkOptions, repositoryOptionsOf } from './repository-options.js';
 import { completeTask, recoverTasks } from './ending-sql.js';
-import { tableSql } from './entities.js';
 import { runMigrations } from './migrate.js';
-import { purgeTasks, readStats, retryTask, trimTasks } from './operations-sql.js';
-import { RetentionSweeper, retentionPolicy } from './retention-sweep.js';
+import { purgeTasks, readStats, retryTask } from './operations-sql.js';
 import { checkEndingWatch, dataSourceFor } from './open-options.js';
 import type { TypeOrmOpenOptions, TypeOrmRepositoryOptions } from './open-options.js';
-import { PostgresStore } from './postgres-store.js';
-import { seriesTable } from './series-entity.js';
-import { changeSeriesEnabled, deleteSeries, insertSeries } from './series-sql.js';
-import { SqliteStore } from './sqlite-store.js';
-import { tasksTable } from './task-entity.js';
-import { seriesColumns, toSeries } from './series-columns.js';
+import { buildParts, closeParts, watchParts } from './repository-parts.js';
+import type { RepositoryParts } from './repository-parts.js';
 import { taskColumns } from './task-columns.js';
 import { toTask } from './task-row.js';
-import { storeType } from './task-store.js';
-import type { Ending, Sql, TaskStore } from './task-store.js';
-import { StoreGate } from './store-gate.js';
-import { refuseShared } from './transaction-join.js';
-import { TaskTables } from './task-tables.js';
+import type { Ending, TaskStore } from './task-store.js';
+import type { StoreGate } from './store-gate.js';
+import type { TaskTables } from './task-tables.js';
 import { insertKeyed, takenAsTyped } from './key-sql.js';
-import { Wakeups } from './wakeups.js';
+import type { Wakeups } from './wakeups.js';
 import { earliestScheduled } from './pg-notifier.js';
 
 /**
@@ -68,13 +59,13 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   readonly #dataSource: DataSource;
+  /** Every part, for the calls that hand them on; the hot paths read the ones they use from their own fields. */
+  readonly #parts: RepositoryParts;
   readonly #store: TaskStore;
   readonly #tables: TaskTables;
   readonly #tasks: string;
-  readonly #series: string;
   readonly #poller: DuePoller;
   readonly #wakeups: Wakeups;
-  readonly #sweeper: RetentionSweeper | undefined;
   readonly #claims: LeaseClaims;
   readonly #gate: StoreGate;
   #ownsDataSource = false;
@@ -89,38 +80,16 @@ export class TypeOrmRepository implements TaskRepository {
    * `schedule(input, { manager })`.
    */
   constructor(dataSource: DataSource, options: TypeOrmRepositoryOptions = {}) {
-    const type = typeof dataSource?.createQueryRunner === 'function' ? storeType(dataSource) : undefined;
-    if (type === undefined || !dataSource.isInitialized) {
-      throw new InvalidArgumentError('TypeOrmRepository dataSource', "an initialized TypeORM DataSource of type 'sqlite', 'better-sqlite3' or 'postgres'", dataSource);
-    }
-    if (type === 'sqlite') refuseShared(dataSource);
-    const { pollInterval = 1_000, watchInterval = 50, lease = 30_000, claimAhead = 0, clock = type === 'postgres' ? 'database' : 'local' } = checkOptions(options);
-    if (type === 'sqlite' && clock === 'database') throw new InvalidArgumentError('clock', "'local' on SQLite (one machine, one clock)", clock);
-    const retention = retentionPolicy(options.retention);
+    const parts = buildParts(dataSource, options, (filter) => this.purge(filter));
     this.#dataSource = dataSource;
-    this.#tasks = tableSql(dataSource, tasksTable);
-    this.#series = tableSql(dataSource, seriesTable);
-    this.#store = type === 'sqlite' ? new SqliteStore(dataSource, this.#tasks) : new PostgresStore(dataSource, this.#tasks, clock);
-    this.#gate = new StoreGate(this.#store, dataSource);
-    this.#tables = new TaskTables(this.#store, this.#tasks, this.#series);
-    this.#claims = new LeaseClaims(this.#store, { lease, claimAhead });
-    // The store's times are the database's where it decides: the timer, on the local clock, follows them shifted by the measured offset.
-    const earliest = async (after: number | undefined): Promise<number | undefined> => {
-      const offset = this.#claims.offset;
-      const at = await this.#store.read((sql) => earliestWake(sql, this.#store, after === undefined ? undefined : after + offset));
-      return at === undefined ? undefined : at - offset;
-    };
-    this.#poller = new DuePoller((after) => this.#gate.track(() => earliest(after)), pollInterval);
-    const read = <T>(work: (sql: Sql) => Promise<T>): Promise<T> => this.#gate.track(() => this.#store.read(work));
-    this.#wakeups = new Wakeups({ type, dataSource, tasks: this.#tasks, read, poller: this.#poller, watchInterval, offset: () => this.#claims.offset });
-    this.#gate.wire(this.#poller, this.#wakeups);
-    this.#sweeper =
-      retention === undefined
-        ? undefined
-        : new RetentionSweeper(retention, {
-            purge: (filter) => this.purge(filter),
-            trim: (state, keep, limit) => this.#gate.write((sql) => trimTasks(sql, this.#tasks, state, keep, limit), () => false),
-          });
+    this.#parts = parts;
+    this.#store = parts.store;
+    this.#tables = parts.tables;
+    this.#tasks = parts.tasks;
+    this.#gate = parts.gate;
+    this.#claims = parts.claims;
+    this.#poller = parts.poller;
+    this.#wakeups = parts.wakeups;
   }
 
   /** The DataSource the repository runs on, e.g. for `dataSource.getRepository(TaskEntity)`. */
@@ -276,45 +245,26 @@ export class TypeOrmRepository implements TaskRepository {
     });
   }
 
-  async addSeries(series: Series, first: NewTask, options: AddOptions = {}): Promise<Task> {
-    const checked = checkSeries(series);
-    const occurrence = checkNewTask(first);
-    const { onConflict, transaction } = checkAddOptions(options);
-    return takenAsTyped(this.#gate, this.#tables, this.#store, [occurrence.id], () =>
-      this.#gate.writeIn(transaction, (sql) => insertSeries(sql, this.#tables, checked, occurrence, onConflict, this.#store.forUpdate), (task) => [task]),
-    );
+  // ---- series (series-operations.ts) ----
+
+  addSeries(series: Series, first: NewTask, options?: AddOptions): Promise<Task> {
+    return this.#parts.seriesOperations.add(series, first, options);
   }
 
-  async getSeries(id: string): Promise<Series | undefined> {
-    this.#gate.checkOpen();
-    if (!isStorableText(id)) return undefined;
-    return this.#gate.read(async (sql) => {
-      const [row] = (await sql(`SELECT ${seriesColumns} FROM ${this.#series} WHERE id = $1`, [id])).rows;
-      return row === undefined ? undefined : toSeries(row);
-    });
+  getSeries(id: string): Promise<Series | undefined> {
+    return this.#parts.seriesOperations.get(id);
   }
 
-  async listSeries(): Promise<Series[]> {
-    return this.#gate.read(async (sql) => (await sql(`SELECT ${seriesColumns} FROM ${this.#series} ORDER BY seq`)).rows.map(toSeries));
+  listSeries(): Promise<Series[]> {
+    return this.#parts.seriesOperations.list();
   }
 
-  async setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask, error?: TaskError): Promise<SeriesChange> {
-    if (typeof enabled !== 'boolean') throw new InvalidArgumentError('enabled', 'a boolean', enabled);
-    const at = checkEpochMs(now, 'now', 'down');
-    const successor = next === undefined ? undefined : checkNewTask(next);
-    const reason = enabled || error === undefined ? null : checkError(error, 'series error');
-    const change = await this.#gate.write(
-      (sql) => changeSeriesEnabled(sql, this.#tables, { id, enabled, now: at, next: successor, error: reason, forUpdate: this.#store.forUpdate }),
-      undefined,
-      ({ task }) => [task],
-    );
-    return this.#told(change, [change.task]);
+  setSeriesEnabled(id: string, enabled: boolean, now: number, next?: NewTask, error?: TaskError): Promise<SeriesChange> {
+    return this.#parts.seriesOperations.setEnabled(id, enabled, now, next, error);
   }
 
-  async removeSeries(id: string): Promise<boolean> {
-    this.#gate.checkOpen();
-    if (!isStorableText(id)) return false;
-    return this.#gate.write((sql) => deleteSeries(sql, this.#tables, id));
+  removeSeries(id: string): Promise<boolean> {
+    return this.#parts.seriesOperations.remove(id);
   }
 
   /**
@@ -325,27 +275,17 @@ export class TypeOrmRepository implements TaskRepository {
   async sweepRetention(now: number): Promise<number> {
     const at = checkEpochMs(now, 'sweepRetention now', 'down');
     this.#gate.checkOpen();
-    return this.#sweeper === undefined ? 0 : this.#sweeper.sweep(at);
+    return this.#parts.sweeper === undefined ? 0 : this.#parts.sweeper.sweep(at);
   }
 
   /** Resolves once no retention sweep is in progress (the timer's included). */
   async retentionIdle(): Promise<void> {
-    await this.#sweeper?.idle();
+    await this.#parts.sweeper?.idle();
   }
 
   /** The due timer, and the retention sweep on the watcher's clock, until unwatched. */
   watch(watcher: RepositoryWatcher): () => void {
-    const unwatch = this.#wakeups.watch(watcher);
-    this.#sweeper?.start(watcher.clock);
-    this.#claims.watch(watcher);
-    // Where the database decides time, the timer follows its time: measure the offset before the first claim does.
-    if (this.#store.nowSql(1) !== '$1') void this.#gate.track(() => this.#claims.measure(watcher.clock.now()).then(() => this.#poller.refresh(), () => undefined));
-    return () => {
-      unwatch();
-      void this.#sweeper?.stop();
-      // Claims end with the watch: the store lets go of what it keeps for them (its claim connection).
-      void this.#gate.track(() => this.#claims.unwatch(watcher).then(() => this.#store.close()));
-    };
+    return watchParts(this.#parts, watcher);
   }
 
   /** Endings by this repository at once; by other processes within `watchInterval` (see wakeups.ts). */
@@ -402,12 +342,7 @@ export class TypeOrmRepository implements TaskRepository {
   }
 
   async #close(): Promise<void> {
-    await this.#wakeups.close();
-    await this.#poller.close();
-    await this.#sweeper?.stop();
-    await this.#claims.unwatch();
-    await this.#gate.drain();
-    await this.#store.close();
+    await closeParts(this.#parts);
     if (this.#ownsDataSource && this.#dataSource.isInitialized) await this.#dataSource.destroy();
   }
 
