@@ -9,6 +9,7 @@ export {
   InitialSchema0001,
   kokugenEntities,
   kokugenMigrations,
+  LeanIndexes0006,
   Leases0004,
   migrationsTableName,
   runMigrations,

@@ -7,5 +7,5 @@ export { TaskEntity, tasksTable } from './task-entity.js';
 export type { TaskRecord } from './task-entity.js';
 export { SeriesEntity, seriesTable } from './series-entity.js';
 export type { SeriesRecord } from './series-entity.js';
-export { Flows0003, InitialSchema0001, Keys0005, kokugenMigrations, Leases0004 } from './migrations/index.js';
+export { Flows0003, InitialSchema0001, Keys0005, kokugenMigrations, LeanIndexes0006, Leases0004 } from './migrations/index.js';
 export { runMigrations } from './migrate.js';

@@ -54,10 +54,11 @@ export const TaskEntity = new EntitySchema<TaskRecord>({
   columns: entityColumns({ ...taskColumnTable, ...leaseColumnTable }, { id: { primary: true, primaryKeyConstraintName: 'PK_kokugen_tasks' } }) as EntitySchemaOptions<TaskRecord>['columns'],
   indices: [
     { name: 'IDX_kokugen_tasks_seq', columns: ['seq'], unique: true },
-    { name: 'IDX_kokugen_tasks_flow', columns: ['flowId'] },
     { name: 'IDX_kokugen_tasks_state_seq', columns: ['state', 'seq'] },
-    { name: 'IDX_kokugen_tasks_series', columns: ['seriesId', 'state'] },
-    // TypeORM cannot express the DESC column, so the migration creates this one and schema sync leaves it be.
+    // Partial on the column being set (see LeanIndexes0006), which TypeORM does not compare.
+    { name: 'IDX_kokugen_tasks_flow', columns: ['flowId'], synchronize: false },
+    { name: 'IDX_kokugen_tasks_series', columns: ['seriesId', 'state'], synchronize: false },
+    // SQLite only since LeanIndexes0006; TypeORM cannot express its DESC column, so schema sync leaves it be.
     { name: 'IDX_kokugen_tasks_due', columns: ['state', 'scheduledAt', 'priority', 'seq'], synchronize: false },
     // Partial unique indexes (the dedup keys), made by migration Keys0005.
     { name: 'IDX_kokugen_tasks_key', columns: ['key'], unique: true, synchronize: false },
