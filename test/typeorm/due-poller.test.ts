@@ -6,18 +6,20 @@ import { describe, expect, it } from 'vitest';
 import { DuePoller } from '../../src/repository/typeorm/due-poller.js';
 import { FakeClock } from '../../src/testing/index.js';
 
+/** A poller on `read`, watched on a FakeClock at 0; `calls` are the times it woke the watcher. */
+function watched(read: (after: number | undefined) => Promise<number | undefined>): { due: DuePoller; calls: number[]; clock: FakeClock } {
+  const clock = new FakeClock(0);
+  const calls: number[] = [];
+  const due = new DuePoller(read, 60_000);
+  due.watch({ clock, keepAlive: false, onDue: () => calls.push(clock.now()) });
+  return { due, calls, clock };
+}
+
 describe('DuePoller.written', () => {
-  function poller(read: (after: number | undefined) => Promise<number | undefined>): { poller: DuePoller; calls: number[]; clock: FakeClock } {
-    const clock = new FakeClock(0);
-    const calls: number[] = [];
-    const due = new DuePoller(read, 60_000);
-    due.watch({ clock, keepAlive: false, onDue: () => calls.push(clock.now()) });
-    return { poller: due, calls, clock };
-  }
 
   it('follows the written time without reading', async () => {
     let reads = 0;
-    const { poller: due, calls, clock } = poller(() => Promise.resolve(++reads === 1 ? undefined : 999));
+    const { due, calls, clock } = watched(() => Promise.resolve(++reads === 1 ? undefined : 999));
     await clock.tick();
     expect(reads).toBe(1); // the first load when watching starts
     await due.written(300);
@@ -28,7 +30,7 @@ describe('DuePoller.written', () => {
 
   it('reads once more after a read in flight instead of trusting an order it cannot know', async () => {
     const answers: Array<(at: number | undefined) => void> = [];
-    const { poller: due, calls, clock } = poller(() => new Promise((resolve) => answers.push(resolve)));
+    const { due, calls, clock } = watched(() => new Promise((resolve) => answers.push(resolve)));
     await clock.tick();
     expect(answers).toHaveLength(1); // the first load, still in flight
     const written = due.written(300);
@@ -78,14 +80,6 @@ describe('DuePoller.sooner', () => {
 });
 
 describe('DuePoller.followLater', () => {
-  function watched(read: (after: number | undefined) => Promise<number | undefined>): { due: DuePoller; calls: number[]; clock: FakeClock } {
-    const clock = new FakeClock(0);
-    const calls: number[] = [];
-    const due = new DuePoller(read, 60_000);
-    due.watch({ clock, keepAlive: false, onDue: () => calls.push(clock.now()) });
-    return { due, calls, clock };
-  }
-
   it('follows the time a claim statement saw, without reading', async () => {
     const afters: Array<number | undefined> = [];
     const { due, calls, clock } = watched((after) => (afters.push(after), Promise.resolve(50)));
