@@ -174,6 +174,34 @@ describe('defect 4: the loop yields while a backlog drains', () => {
   });
 });
 
+describe('the yield does not hand the loop to a caller that adds from microtasks', () => {
+  it('due tasks added by an awaited schedule() loop run while it adds, not after it', async () => {
+    // W1's shape: the caller awaits schedule() in a loop that never reaches the macrotask queue;
+    // a loop that yielded with setImmediate alone waited for that whole loop to end.
+    class BusyClock extends FakeClock {
+      #mono = 0;
+      override monotonic(): number {
+        return (this.#mono += 1);
+      }
+    }
+    const clock = new BusyClock(T0);
+    const works = new WorkRegistry();
+    let ran = 0;
+    works.register('count', () => void ran++);
+    const scheduler = track(new Scheduler({ repository: new HeapRepository(), dispatcher: new WorkerPoolDispatcher({ works, concurrency: 4 }), clock }));
+    await scheduler.start();
+    let macrotask = false;
+    setImmediate(() => (macrotask = true));
+    for (let i = 0; i < 2_000; i++) await scheduler.schedule({ workId: 'count', delay: 0 });
+    // The adds never let the macrotask queue in; the loop ran their tasks between them all the same.
+    expect(macrotask).toBe(false);
+    expect(ran).toBeGreaterThan(1_900);
+    await scheduler.idle();
+    expect(ran).toBe(2_000);
+    await scheduler.stop();
+  });
+});
+
 describe('defect 5: a stored outcome resolves its waiters', () => {
   it('with a slow onTaskEnded hook and a graceful stop, every wait() resolves with the stored task', async () => {
     const { scheduler, clock } = kit({

@@ -97,14 +97,20 @@ export class Core implements Services {
    * The repository timer would wake the loop for due tasks too, but a turn later; waking it now
    * keeps `idle()` from resolving in between.
    */
-  wakeIfDue(tasks: readonly Task[]): void {
+  wakeIfDue(tasks: readonly Task[]): boolean {
     const now = this.clock.now();
     for (const task of tasks) {
       if (task.scheduledAt <= now) {
         this.wake.notify();
-        return;
+        return true;
       }
     }
+    return false;
+  }
+
+  /** `wakeIfDue` for tasks a caller wrote (not the loop's own outcomes): a due one also ends the loop's yield. */
+  callerMadeDue(tasks: readonly Task[]): void {
+    if (this.wakeIfDue(tasks)) this.wake.callerAdded();
   }
 
   /**

@@ -22,7 +22,7 @@ export async function addTasks(core: Core, tasks: readonly NewTask[], transactio
   const options = keyed || transaction !== undefined ? { ...(transaction === undefined ? {} : { transaction }), ...(keyed ? { onConflict } : {}) } : undefined;
   const write = (): Promise<Task[]> => core.repository.add(tasks, options);
   const stored = transaction === undefined ? await writeFor(core, 'schedule', tasks[0]?.id ?? '', write) : await write();
-  if (transaction === undefined) core.wakeIfDue(stored);
+  if (transaction === undefined) core.callerMadeDue(stored);
   const observe = core.hooks.has('onUpdate');
   const emit = core.events.has('task:scheduled');
   for (let i = 0; i < stored.length; i++) {
@@ -53,7 +53,7 @@ export async function addSeries(core: Core, input: NewSeries, transaction: unkno
   const task = transaction === undefined ? await writeFor(core, 'schedule', series.id, write) : await write();
   // The live Schedule is worth keeping only when the store holds its spec (see SeriesBook).
   if (onConflict !== 'keep' || task.id === first.id) core.series.remember(series.id, schedule);
-  if (transaction === undefined) core.wakeIfDue([task]);
+  if (transaction === undefined) core.callerMadeDue([task]);
   if (task.id === first.id) {
     core.events.emit('task:scheduled', { task });
     if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'schedule' });

@@ -15,8 +15,6 @@ import { Run } from './run.js';
  */
 const busyBudget = 8;
 
-const yieldToMacrotasks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /**
  * The loop: wait for a free worker, claim the due tasks from the repository, hand them to the
  * dispatcher; sleep on the repository timer when nothing is due. Outcomes are recorded by
@@ -46,7 +44,7 @@ export class Loop {
         if (tasks.length > 0) {
           for (const task of tasks) await this.#take(task);
           if (core.clock.monotonic() - busySince >= busyBudget) {
-            await yieldToMacrotasks();
+            await core.wake.yieldTurn();
             busySince = core.clock.monotonic();
           }
           continue;

@@ -50,7 +50,7 @@ export async function retryTask(core: Core, id: string, options: RetryTaskOption
   const now = core.clock.now();
   const scheduledAt = checkTime(object, now, false) ?? now;
   const task = await writeFor(core, 'retry', id, () => core.repository.retry(id, scheduledAt, now));
-  core.wakeIfDue([task]);
+  core.callerMadeDue([task]);
   core.events.emit('task:retried', { task });
   if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'retry' });
   return task;
@@ -65,11 +65,11 @@ export async function runTaskNow(core: Core, id: string): Promise<Task> {
   const now = core.clock.now();
   const current = await core.repository.get(id);
   if (current !== undefined && current.state === TaskState.Scheduled && current.scheduledAt <= now) {
-    core.wake.notify();
+    core.callerMadeDue([current]);
     return current;
   }
   const task = await writeFor(core, 'update', id, () => core.repository.update(id, { scheduledAt: now }));
-  core.wakeIfDue([task]);
+  core.callerMadeDue([task]);
   core.events.emit('task:updated', { task });
   if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'update' });
   return task;

@@ -240,7 +240,7 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
     const core = this.#core;
     const patch = toPatch(input, { now: core.clock.now(), maxParamBytes: core.settings.maxParamBytes });
     const task = await refuseSeriesId(core, id, () => writeFor(core, 'update', id, () => core.repository.update(id, patch)));
-    core.wakeIfDue([task]);
+    core.callerMadeDue([task]);
     core.events.emit('task:updated', { task });
     if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'update' });
     return task;
