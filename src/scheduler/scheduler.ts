@@ -219,7 +219,7 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
   async cancel(id: string): Promise<boolean> {
     checkId(id);
     const core = this.#core;
-    // Its waiters hear of this cancel after its listeners and hooks, not from the repository's watch.
+    // Its waiters (those waiting as it starts) hear of this cancel after its listeners and hooks, not from the repository's watch.
     const release = core.waiters.hold(id);
     try {
       const task = await refuseSeriesId(core, id, () => writeFor(core, 'cancel', id, () => core.repository.cancel(id, core.clock.now())));

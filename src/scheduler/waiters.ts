@@ -53,8 +53,14 @@ export class Waiters {
     return promise;
   }
 
-  /** While held, endings reported from elsewhere are ignored: this scheduler settles the id itself. */
+  /**
+   * While held, endings reported from elsewhere are ignored: this scheduler settles the id itself.
+   * Only an id someone waits for now is held: an ending is reported from elsewhere only to an id
+   * with a waiter (its watch starts with the first one), and a `wait()` that starts during the write
+   * reads the store itself. Most writes (a cancel nobody waits for) then touch no Map at all.
+   */
   hold(id: string): () => void {
+    if (!this.#byId.has(id)) return noop;
     this.#held.set(id, (this.#held.get(id) ?? 0) + 1);
     let released = false;
     return () => {
