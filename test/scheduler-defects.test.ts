@@ -148,26 +148,32 @@ describe('defect 3: a definitive refusal of a completion', () => {
   });
 });
 
+/** A clock whose monotonic time moves 1 ms per reading: it stands in for real work taking time. */
+class BusyClock extends FakeClock {
+  #mono = 0;
+  override monotonic(): number {
+    return (this.#mono += 1);
+  }
+}
+
+/** A heap scheduler on a BusyClock, whose work 'count' counts its runs in `ran()`. */
+function busyScheduler(): { scheduler: Scheduler; ran: () => number } {
+  const works = new WorkRegistry();
+  let ran = 0;
+  works.register('count', () => void ran++);
+  const scheduler = track(new Scheduler({ repository: new HeapRepository(), dispatcher: new WorkerPoolDispatcher({ works, concurrency: 4 }), clock: new BusyClock(T0) }));
+  return { scheduler, ran: () => ran };
+}
+
 describe('defect 4: the loop yields while a backlog drains', () => {
   it('lets a macrotask run between batches once its time budget is spent', async () => {
-    // A clock whose monotonic time moves 1 ms per reading stands in for real work taking time.
-    class BusyClock extends FakeClock {
-      #mono = 0;
-      override monotonic(): number {
-        return (this.#mono += 1);
-      }
-    }
-    const clock = new BusyClock(T0);
-    const works = new WorkRegistry();
-    let ran = 0;
-    works.register('count', () => void ran++);
-    const scheduler = track(new Scheduler({ repository: new HeapRepository(), dispatcher: new WorkerPoolDispatcher({ works, concurrency: 4 }), clock }));
+    const { scheduler, ran: count } = busyScheduler();
     await scheduler.scheduleMany(Array.from({ length: 2_000 }, () => ({ workId: 'count', delay: 0 })));
     let ranAtMacrotask = -1;
     await scheduler.start();
-    setImmediate(() => (ranAtMacrotask = ran));
+    setImmediate(() => (ranAtMacrotask = count()));
     await scheduler.idle();
-    expect(ran).toBe(2_000);
+    expect(count()).toBe(2_000);
     expect(ranAtMacrotask).toBeGreaterThan(0);
     expect(ranAtMacrotask).toBeLessThan(2_000);
     await scheduler.stop();
@@ -178,26 +184,16 @@ describe('the yield does not hand the loop to a caller that adds from microtasks
   it('due tasks added by an awaited schedule() loop run while it adds, not after it', async () => {
     // W1's shape: the caller awaits schedule() in a loop that never reaches the macrotask queue;
     // a loop that yielded with setImmediate alone waited for that whole loop to end.
-    class BusyClock extends FakeClock {
-      #mono = 0;
-      override monotonic(): number {
-        return (this.#mono += 1);
-      }
-    }
-    const clock = new BusyClock(T0);
-    const works = new WorkRegistry();
-    let ran = 0;
-    works.register('count', () => void ran++);
-    const scheduler = track(new Scheduler({ repository: new HeapRepository(), dispatcher: new WorkerPoolDispatcher({ works, concurrency: 4 }), clock }));
+    const { scheduler, ran } = busyScheduler();
     await scheduler.start();
     let macrotask = false;
     setImmediate(() => (macrotask = true));
     for (let i = 0; i < 2_000; i++) await scheduler.schedule({ workId: 'count', delay: 0 });
     // The adds never let the macrotask queue in; the loop ran their tasks between them all the same.
     expect(macrotask).toBe(false);
-    expect(ran).toBeGreaterThan(1_900);
+    expect(ran()).toBeGreaterThan(1_900);
     await scheduler.idle();
-    expect(ran).toBe(2_000);
+    expect(ran()).toBe(2_000);
     await scheduler.stop();
   });
 });
