@@ -163,6 +163,16 @@ export class TaskTables {
       this.tasks,
       tasks.map((t) => t.id),
     );
+    return this.insertOwn(sql, tasks);
+  }
+
+  /**
+   * `insert` without looking for taken ids first, for kokugen's own transaction: a taken id fails
+   * the INSERT with the driver's unique violation, the transaction rolls back whole, and the caller
+   * answers with the typed error (`takenAsTyped`). A caller's transaction must not fail that way
+   * (on PostgreSQL it would be aborted): it takes `insert`.
+   */
+  async insertOwn(sql: Sql, tasks: readonly NewTask[]): Promise<Task[]> {
     const seqs = await this.#store.nextSeqs(sql, this.tasks, tasks.length);
     const stored = tasks.map((t, i) => createdTask(t, seqs[i] as number));
     for (const batch of chunks(stored, insertRows)) await sql(this.#insertSql, [JSON.stringify(batch.map(ownValues)), ...freshValues]);

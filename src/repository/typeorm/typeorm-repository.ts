@@ -111,7 +111,9 @@ export class TypeOrmRepository implements TaskRepository {
       const alone = transaction === undefined && checked.length <= this.#tables.insertsAlone;
       return takenAsTyped(this.#gate, this.#tables, this.#store, 
         checked.map((t) => t.id),
-        alone ? () => this.#insertAlone(checked) : () => this.#gate.writeIn(transaction, (sql) => this.#tables.insert(sql, checked), (added) => added),
+        alone
+          ? () => this.#insertAlone(checked)
+          : () => this.#gate.writeIn(transaction, (sql) => (transaction === undefined ? this.#tables.insertOwn(sql, checked) : this.#tables.insert(sql, checked)), (added) => added),
       );
     }
     const write = (): Promise<Task[]> => this.#gate.writeIn(transaction, (sql) => insertKeyed(sql, this.#tables, checked, onConflict, this.#store.forUpdate), (added) => added);
