@@ -2,25 +2,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HeapRepository, TaskState } from '../src/index.js';
 import type { Series } from '../src/index.js';
 import { PendingTask } from '../src/repository/pending-task.js';
+import { newSeries } from '../src/testing/contract-helpers.js';
 import { newTask } from '../src/testing/index.js';
 import { kit, T0 } from './helpers.js';
 
 const pending = 10_000;
-const series = (id: string): Series => ({
-  id,
-  workId: 'record',
-  param: null,
-  schedule: { kind: 'every', ms: 1_000, anchor: 0 },
-  misfire: 'once',
-  grace: 1_000,
-  priority: 0,
-  meta: {},
-  retry: null,
-  timeout: null,
-  enabled: true,
-    error: null,
-  createdAt: 0,
-});
+const series = (id: string): Series => newSeries({ id, workId: 'record', param: null, schedule: { kind: 'every', ms: 1_000, anchor: 0 }, createdAt: 0 });
 
 /** Counts the pending records a step reads, through a getter every filter reads. */
 function countReads(): { reads: () => number } {

@@ -81,21 +81,24 @@ export class TaskTables {
 
   /**
    * Stores new tasks as scheduled in one statement of their own, which is its own transaction:
-   * each row takes its seq from the store's sequence as it is inserted, and the wake-up `notice`
-   * (`pg_notify`'s arguments) goes out in the same statement, so an add is one round trip instead
-   * of a transaction of five. A taken id fails the whole statement with the driver's unique
-   * violation (the caller makes it typed). At most `insertsAlone` tasks.
+   * each row takes its seq from the store's sequence as it is inserted, and the wake-up (`notice`
+   * of the tasks as created: `pg_notify`'s arguments, or none) goes out in the same statement, so an
+   * add is one round trip instead of a transaction of five. A taken id fails the whole statement
+   * with the driver's unique violation (the caller makes it typed). At most `insertsAlone` tasks.
    */
-  async insertAlone(sql: Sql, tasks: readonly NewTask[], notice: readonly [string, string] | undefined): Promise<Task[]> {
+  async insertAlone(sql: Sql, tasks: readonly NewTask[], notice: (created: readonly Task[]) => readonly [string, string] | undefined): Promise<Task[]> {
     const insert = this.#insertAloneSql;
     if (insert === undefined || tasks.length > insertRows) throw new Error('insertAlone: not on this store, or too many tasks');
-    const values = tasks.map((t) => {
-      const all = taskValues(createdTask(t, 0));
+    // Numbered 0 until the statement returns their seqs.
+    const created = tasks.map((t) => createdTask(t, 0));
+    const values = created.map((task) => {
+      const all = taskValues(task);
       return unnumberedIndexes.map((i) => all[i]);
     });
+    const woke = notice(created);
     const next = 2 + freshValues.length;
-    const text = notice === undefined ? `${insert} SELECT id, seq FROM added` : `${insert}, woke AS (SELECT pg_notify($${next}, $${next + 1})) SELECT added.id, added.seq FROM added, woke`;
-    const { rows } = await sql(text, [JSON.stringify(values), ...freshValues, ...(notice ?? [])]);
+    const text = woke === undefined ? `${insert} SELECT id, seq FROM added` : `${insert}, woke AS (SELECT pg_notify($${next}, $${next + 1})) SELECT added.id, added.seq FROM added, woke`;
+    const { rows } = await sql(text, [JSON.stringify(values), ...freshValues, ...(woke ?? [])]);
     const seqs = new Map(rows.map((row) => [row['id'], toNumber(row['seq'])]));
     return tasks.map((t) => createdTask(t, seqs.get(t.id) as number));
   }

@@ -3,7 +3,7 @@ import { AlreadyDispatchedError, DuplicateIdError, InvalidArgumentError, TaskCan
 import type { Series } from '../../schedule/series.js';
 import { toJsonText } from '../../task/json.js';
 import { checkCount, checkEpochMs, checkText, isStorableText } from '../../validation/validate.js';
-import { createdTask, isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
+import { isEnded, RecoveryPolicy, TaskState } from '../../task/task.js';
 import type { NewTask, Task, TaskError, TaskOutcome, TaskPatch, TaskQuery } from '../../task/task.js';
 import { checkPurgeFilter } from '../operations.js';
 import type { AddOptions, Completion, EndingWatcher, PurgeFilter, RepositoryStats, RepositoryWatcher, SeriesChange, TaskRepository } from '../task-repository.js';
@@ -133,8 +133,7 @@ export class TypeOrmRepository implements TaskRepository {
   #insertAlone(tasks: readonly NewTask[]): Promise<Task[]> {
     this.#gate.checkOpen();
     return this.#gate.track(async () => {
-      const notice = this.#wakeups.notice(tasks.map((t) => createdTask(t, 0)));
-      const added = await this.#store.read((sql) => this.#tables.insertAlone(sql, tasks, notice));
+      const added = await this.#store.read((sql) => this.#tables.insertAlone(sql, tasks, (created) => this.#wakeups.notice(created)));
       const earliest = earliestScheduled(added);
       if (earliest !== undefined) await this.#poller.sooner(earliest - this.#claims.offset);
       return added;
