@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HeapRepository, Recovery, TaskState } from '../src/index.js';
 import type { HookName, LoopHooks, Task, TaskRepository } from '../src/index.js';
-import { kit } from './helpers.js';
+import { codeOf, kit } from './helpers.js';
 
 /** A real HeapRepository whose chosen methods fail on demand: store faults cannot be made real in memory. */
 function faultyRepository(): { repository: TaskRepository; failNext: (method: keyof TaskRepository, times: number) => void } {
@@ -271,5 +271,64 @@ describe('Scheduler: listeners', () => {
     expect(once).toHaveLength(1);
     expect(off).toHaveLength(0);
     await scheduler.stop();
+  });
+
+  it('retries a caller write (schedule, update, cancel) that onUpdateError asks to retry', async () => {
+    const { repository, failNext } = faultyRepository();
+    const seen: Array<[string, string, number]> = [];
+    const { scheduler, clock, events } = kit({
+      repository,
+      hooks: { onUpdateError: ({ kind, taskId, attempt }) => (seen.push([kind, taskId, attempt]), attempt < 2 ? Recovery.retry(10) : undefined) },
+    });
+    failNext('add', 1);
+    const adding = scheduler.schedule({ id: 'a', workId: 'record', delay: 1_000 });
+    await clock.tick();
+    await clock.advance(10);
+    expect((await adding).state).toBe(TaskState.Scheduled);
+    failNext('update', 1);
+    const updating = scheduler.update('a', { param: 'changed' });
+    await clock.tick();
+    await clock.advance(10);
+    expect((await updating).param).toBe('changed');
+    failNext('cancel', 1);
+    const cancelling = scheduler.cancel('a');
+    await clock.tick();
+    await clock.advance(10);
+    expect(await cancelling).toBe(true);
+    expect(seen).toEqual([
+      ['schedule', 'a', 1],
+      ['update', 'a', 1],
+      ['cancel', 'a', 1],
+    ]);
+    expect(events.filter(([n]) => n === 'loop:error')).toHaveLength(3);
+    expect((await scheduler.get('a')).state).toBe(TaskState.Cancelled);
+  });
+
+  it('rejects a caller write with the store error by default, writing nothing, and stops on stop', async () => {
+    const { repository, failNext } = faultyRepository();
+    const { scheduler } = kit({ repository, hooks: { onUpdateError: ({ kind }) => (kind === 'cancel' ? Recovery.stop : undefined) } });
+    await scheduler.start();
+    await scheduler.schedule({ id: 'a', workId: 'record', delay: 1_000 });
+    failNext('update', 1);
+    await expect(scheduler.update('a', { param: 'lost' })).rejects.toThrow('store down: update');
+    expect((await scheduler.get('a')).param).toBe(null);
+    failNext('add', 1);
+    await expect(scheduler.schedule({ id: 'b', workId: 'record', delay: 0 })).rejects.toThrow('store down: add');
+    expect(await codeOf(scheduler.get('b'))).toBe('ERR_TASK_NOT_FOUND');
+    failNext('cancel', 1);
+    await expect(scheduler.cancel('a')).rejects.toThrow('store down: cancel');
+    expect((await scheduler.get('a')).state).toBe(TaskState.Scheduled);
+    await scheduler.idle();
+    expect(scheduler.state).toBe('stopped');
+  });
+
+  it('answers a typed refusal at once, without onUpdateError', async () => {
+    const calls: string[] = [];
+    const { scheduler } = kit({ hooks: { onUpdateError: ({ kind }) => void calls.push(kind) } });
+    await scheduler.schedule({ id: 'a', workId: 'record', delay: 1_000 });
+    expect(await codeOf(scheduler.schedule({ id: 'a', workId: 'record', delay: 0 }))).toBe('ERR_DUPLICATE_ID');
+    expect(await codeOf(scheduler.cancel('missing'))).toBe('ERR_TASK_NOT_FOUND');
+    expect(await codeOf(scheduler.update('missing', { param: 1 }))).toBe('ERR_TASK_NOT_FOUND');
+    expect(calls).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { KokugenError } from '../errors.js';
+import { KokugenError, TaskNotFoundError } from '../errors.js';
 import { Recovery } from '../hooks/loop-hooks.js';
 import type { UpdateKind } from '../hooks/loop-hooks.js';
 import type { Core } from './core.js';
@@ -15,7 +15,12 @@ export async function writeFor<T>(core: Core, kind: UpdateKind, taskId: string, 
   }
 }
 
-async function recoverWrite<T>(core: Core, kind: UpdateKind, taskId: string, write: () => Promise<T>, error: unknown): Promise<T> {
+/**
+ * What `writeFor` does once `write` failed with `error`. The hot callers (schedule, cancel, update)
+ * await their write themselves and come here from their catch: an extra async frame around every
+ * write that succeeds was a measurable part of their cost.
+ */
+export async function recoverWrite<T>(core: Core, kind: UpdateKind, taskId: string, write: () => Promise<T>, error: unknown): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     if (error instanceof KokugenError) throw error;
     core.report(error, 'update', taskId);
@@ -30,5 +35,22 @@ async function recoverWrite<T>(core: Core, kind: UpdateKind, taskId: string, wri
     } catch (again) {
       error = again;
     }
+  }
+}
+
+/**
+ * What a failed write that names one task (cancel, update) answers: `writeFor`'s recovery, then,
+ * when no task has that id, a refusal saying whether it names a series (and what to call instead).
+ * Called from the caller's catch, so a write that succeeds pays for no wrapper at all.
+ */
+export async function refusedTaskWrite<T>(core: Core, kind: UpdateKind, taskId: string, write: () => Promise<T>, error: unknown): Promise<T> {
+  try {
+    return await recoverWrite(core, kind, taskId, write, error);
+  } catch (final) {
+    if (final instanceof TaskNotFoundError && final.taskId === taskId) {
+      const series = await core.repository.getSeries(taskId).catch(() => undefined);
+      if (series !== undefined) throw new TaskNotFoundError(taskId, taskId);
+    }
+    throw final;
   }
 }

@@ -1,7 +1,6 @@
-import { TaskNotFoundError } from '../errors.js';
 import { sameDefinition } from '../repository/series-conflict.js';
 import type { NewTask, OnConflict, Task } from '../task/task.js';
-import { writeFor } from './caller-write.js';
+import { recoverWrite, writeFor } from './caller-write.js';
 import type { Core } from './core.js';
 import type { NewSeries } from './task-input.js';
 
@@ -21,7 +20,14 @@ export async function addTasks(core: Core, tasks: readonly NewTask[], transactio
   const keyed = tasks.some((task) => task.key !== undefined && task.key !== null);
   const options = keyed || transaction !== undefined ? { ...(transaction === undefined ? {} : { transaction }), ...(keyed ? { onConflict } : {}) } : undefined;
   const write = (): Promise<Task[]> => core.repository.add(tasks, options);
-  const stored = transaction === undefined ? await writeFor(core, 'schedule', tasks[0]?.id ?? '', write) : await write();
+  let stored: Task[];
+  try {
+    stored = await write();
+  } catch (error) {
+    // In the caller's transaction the write is made once (see above).
+    if (transaction !== undefined) throw error;
+    stored = await recoverWrite(core, 'schedule', tasks[0]?.id ?? '', write, error);
+  }
   if (transaction === undefined) core.callerMadeDue(stored);
   const observe = core.hooks.has('onUpdate');
   const emit = core.events.has('task:scheduled');
@@ -62,20 +68,4 @@ export async function addSeries(core: Core, input: NewSeries, transaction: unkno
     if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'update' });
   }
   return task;
-}
-
-/**
- * `update` and `cancel` take task ids; given a series id they find no task. Then the refusal says
- * what to call instead, when the id names a series.
- */
-export async function refuseSeriesId<T>(core: Core, id: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (error instanceof TaskNotFoundError && error.taskId === id) {
-      const series = await core.repository.getSeries(id).catch(() => undefined);
-      if (series !== undefined) throw new TaskNotFoundError(id, id);
-    }
-    throw error;
-  }
 }

@@ -5,10 +5,10 @@ import type { Task, TaskQuery } from '../task/task.js';
 import type { Series } from '../schedule/series.js';
 import { checkId, checkWriteOptions } from '../validation/validate.js';
 import type { ScheduleInput, StepInput, UpdateInput, WriteOptions } from '../validation/validate.js';
-import { writeFor } from './caller-write.js';
+import { refusedTaskWrite } from './caller-write.js';
 import { Core } from './core.js';
 import type { SchedulerState } from './core.js';
-import { addSeries, addTasks, refuseSeriesId } from './enqueue.js';
+import { addSeries, addTasks } from './enqueue.js';
 import { isErrorEvent, schedulerEventNames } from './events.js';
 import type { SchedulerEventName, SchedulerEvents, SchedulerListener } from './events.js';
 import { toChain, toGroup, toWithCallbacks } from './flow-input.js';
@@ -222,7 +222,13 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
     // Its waiters (those waiting as it starts) hear of this cancel after its listeners and hooks, not from the repository's watch.
     const release = core.waiters.hold(id);
     try {
-      const task = await refuseSeriesId(core, id, () => writeFor(core, 'cancel', id, () => core.repository.cancel(id, core.clock.now())));
+      const write = (): Promise<Task | undefined> => core.repository.cancel(id, core.clock.now());
+      let task: Task | undefined;
+      try {
+        task = await write();
+      } catch (error) {
+        task = await refusedTaskWrite(core, 'cancel', id, write, error);
+      }
       if (task === undefined) return false;
       if (core.events.has('task:cancelled')) core.events.emit('task:cancelled', { task });
       if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'cancel' });
@@ -239,7 +245,13 @@ export class Scheduler<W extends WorkMap<W> = AnyWorks> {
     checkId(id);
     const core = this.#core;
     const patch = toPatch(input, { now: core.clock.now(), maxParamBytes: core.settings.maxParamBytes });
-    const task = await refuseSeriesId(core, id, () => writeFor(core, 'update', id, () => core.repository.update(id, patch)));
+    const write = (): Promise<Task> => core.repository.update(id, patch);
+    let task: Task;
+    try {
+      task = await write();
+    } catch (error) {
+      task = await refusedTaskWrite(core, 'update', id, write, error);
+    }
     core.callerMadeDue([task]);
     core.events.emit('task:updated', { task });
     if (core.hooks.has('onUpdate')) await core.hooks.observe('onUpdate', { task, kind: 'update' });
