@@ -197,7 +197,28 @@ describe('SqliteStore claims that see what they leave', () => {
     const second = await claim(200, 2, 'me', plan);
     expect([ids(second.rows).sort(), second.next]).toEqual([['b', 'c'], undefined]); // d is not due: unknown
     const skipping = await claim(500, 1, 'me', { skip: ['elsewhere'], caps: [] });
-    expect([ids(skipping.rows), skipping.next]).toEqual([['d'], undefined]); // a skipped work's due tasks may come first
+    expect([ids(skipping.rows), skipping.next]).toEqual([['d'], undefined]); // nothing due left: unknown
+  });
+
+  it('tells a due time left by a claim limited to some works (the Scheduler limits every claim to its works)', async () => {
+    const at = (id: string, scheduledAt: number, workId: string) => newTask({ id, scheduledAt, workId });
+    await fixture.repository.add([at('a', 100, 'mine'), at('b', 120, 'other'), at('c', 150, 'mine'), at('d', 160, 'mine')]);
+    const store = new SqliteStore(fixture.repository.dataSource, 'kokugen_tasks');
+    const claimed = await store.claim({ now: 200, limit: 1, owner: 'me', plan: { skip: [], caps: [], only: ['mine'] }, lease: 30_000 });
+    // b comes first but is not this process's: c is due all the same, so the timer fires at once either way.
+    expect([claimed.rows.map((row) => row['id']), claimed.next]).toEqual([['a'], 150]);
+    const reads = vi.spyOn(SqliteStore.prototype, 'read');
+    const clock = new FakeClock(200);
+    const stop = fixture.repository.watch({ clock, keepAlive: false, onDue: () => undefined });
+    try {
+      await clock.tick();
+      reads.mockClear();
+      expect((await fixture.repository.claimDue(200, 1, 'me', undefined, new Set(['mine']))).map((task) => task.id)).toEqual(['c']);
+      expect(reads).not.toHaveBeenCalled();
+    } finally {
+      reads.mockRestore();
+      stop();
+    }
   });
 
   it('moves the timer on without a read of its own while due tasks are left, and reads once none is', async () => {

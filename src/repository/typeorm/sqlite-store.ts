@@ -65,8 +65,9 @@ export class SqliteStore implements TaskStore {
    *
    * The one statement picks one due row more than it takes: when it takes `limit`, that row is the
    * first scheduled one left in run order, so its time is the earliest scheduled time left (every
-   * row due before it was taken), and the repository's timer needs no read of its own. Unless
-   * works were skipped: their due tasks are left too, and may come first.
+   * row due before it was taken), and the repository's timer needs no read of its own. Rows of
+   * works left out (skipped, or not among `only`) may come before it, but that row is due already,
+   * so the timer fires at once all the same.
    */
   claim(request: ClaimRequest): Promise<Claimed> {
     const { now, limit, owner, plan, lease } = request;
@@ -83,9 +84,10 @@ export class SqliteStore implements TaskStore {
         // WITH first, so that the rows come back (see changesRows).
         const statement = `WITH picked AS MATERIALIZED (${pick}) ${set} WHERE seq IN (SELECT seq FROM picked ${order} LIMIT $5) RETURNING ${returningJson}, ${next}`;
         const { rows } = await sql(statement, ['dispatched', now, owner, 'scheduled', limit, lease, ...only, ...plan.skip]);
+        // A picked row past the limit is due now whatever the works it was picked from: the timer
+        // fires at once, as it would for any earlier task of a work left out.
         const following = rows[0]?.['k_next'];
-        const unfiltered = plan.skip.length === 0 && plan.only === undefined;
-        claimed = { rows: rows.map(fromJsonRow), takenOver: noneTaken, ...(unfiltered && typeof following === 'number' ? { next: following } : {}) };
+        claimed = { rows: rows.map(fromJsonRow), takenOver: noneTaken, ...(typeof following === 'number' ? { next: following } : {}) };
       } else {
         const rows = await dueCandidates(sql, this.table, now, limit, plan);
         for (const seqs of chunks(rows.map((row) => row['seq']))) {

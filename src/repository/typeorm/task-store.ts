@@ -175,7 +175,9 @@ export interface Claimed {
   readonly rows: readonly Row[];
   /**
    * When the claim took `limit` tasks and its own transaction saw the earliest scheduled time left
-   * (as `TaskTables.earliest` would read it right after): that time. Absent when unknown.
+   * (as `TaskTables.earliest` would read it right after): that time. Absent when unknown. A claim
+   * limited to some works may tell the first due time left among those: a task of another work
+   * may come before it, but only one that is due as well, so the timer following it fires as soon.
    */
   readonly next?: number;
   /** The ids among `rows` that were taken over from an expired lease. */
