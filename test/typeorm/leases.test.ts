@@ -44,6 +44,24 @@ function leases(kind: StoreKind): void {
     expect(await mine.get('a')).toMatchObject({ result: 'ok', attempt: 2 });
   });
 
+  it('takes over an expired lease and claims a due task in one claim, telling only the first recovered', async () => {
+    await mine.add([newTask({ id: 'old', scheduledAt: T0 })]);
+    await mine.claimDue(T0, 1, 'me');
+    await mine.add([newTask({ id: 'new', scheduledAt: T0 + 10 })]);
+    const recovered: string[] = [];
+    const stop = theirs.watch({ clock: new FakeClock(T0 + lease + 1), keepAlive: false, onDue: () => undefined, onRecovered: (task) => void recovered.push(task.id) });
+    try {
+      const claimed = await theirs.claimDue(T0 + lease + 1, 5, 'them');
+      expect(claimed.map((task) => [task.id, task.attempt, task.recovered, task.owner])).toEqual([
+        ['old', 2, true, 'them'],
+        ['new', 1, false, 'them'],
+      ]);
+      expect(recovered).toEqual(['old']);
+    } finally {
+      stop();
+    }
+  });
+
   it('refuses a lost holder retry outcome (the general path)', async () => {
     await mine.add([newTask({ id: 'r', scheduledAt: T0 })]);
     await mine.claimDue(T0, 1, 'me');

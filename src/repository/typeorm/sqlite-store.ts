@@ -59,9 +59,10 @@ export class SqliteStore implements TaskStore {
   }
 
   /**
-   * Without per-work caps, one statement that picks the due rows in run order and moves them.
-   * With caps, the candidates are chosen first (one query per capped work) and moved by seq.
-   * Then the dispatched rows whose lease ended are taken over (a new attempt, `recovered`).
+   * Without per-work caps, one statement that picks the due rows in run order and the dispatched
+   * rows whose lease ended, and moves them all: a row taken over from an expired lease gets a new
+   * attempt and `recovered`, as a due one gets its first. With caps, the candidates are chosen
+   * first (one query per capped work) and moved by seq; then a second statement takes over.
    *
    * The one statement picks one due row more than it takes: when it takes `limit`, that row is the
    * first scheduled one left in run order, so its time is the earliest scheduled time left (every
@@ -71,35 +72,41 @@ export class SqliteStore implements TaskStore {
    */
   claim(request: ClaimRequest): Promise<Claimed> {
     const { now, limit, owner, plan, lease } = request;
-    const set = `UPDATE ${this.table} SET state = $1, dispatched_at = $2, owner = $3, attempt = attempt + 1, lease_until = $2 + $6`;
+    const claimSet = `UPDATE ${this.table} SET state = $1, dispatched_at = $2, owner = $3, attempt = attempt + 1, lease_until = $2 + $6`;
     const only = plan.only ?? [];
     const filters = `${onlyIn(7, plan.only)}${notIn('work_id', 7 + only.length, plan.skip.length)}`;
+    const expired = `SELECT seq FROM ${this.table} WHERE state = $1 AND lease_until < $2${filters} ORDER BY lease_until LIMIT $5`;
     return this.write(async (sql): Promise<Claimed> => {
-      let claimed: Claimed;
       if (plan.caps.length === 0) {
         const order = 'ORDER BY scheduled_at, priority DESC, seq';
         // MATERIALIZED: picked once, before the UPDATE changes the rows it reads.
-        const pick = `SELECT seq, scheduled_at, priority FROM ${this.table} WHERE state = $4 AND scheduled_at <= $2${filters} ${order} LIMIT $5 + 1`;
-        const next = `(SELECT scheduled_at FROM picked ${order} LIMIT 1 OFFSET $5) AS k_next`;
+        const due = `SELECT seq, scheduled_at, priority FROM ${this.table} WHERE state = $4 AND scheduled_at <= $2${filters} ${order} LIMIT $5 + 1`;
+        const moved = `SELECT seq FROM (SELECT seq FROM due ${order} LIMIT $5) UNION ALL SELECT seq FROM expired`;
+        // SET reads the row as it was: a dispatched one is an expired lease taken over.
+        const set = `${claimSet}, recovered = CASE WHEN state = $1 THEN 1 ELSE recovered END`;
+        const next = `(SELECT scheduled_at FROM due ${order} LIMIT 1 OFFSET $5) AS k_next`;
         // WITH first, so that the rows come back (see changesRows).
-        const statement = `WITH picked AS MATERIALIZED (${pick}) ${set} WHERE seq IN (SELECT seq FROM picked ${order} LIMIT $5) RETURNING ${returningJson}, ${next}`;
+        const statement = `WITH due AS MATERIALIZED (${due}), expired AS MATERIALIZED (${expired}) ${set} WHERE seq IN (${moved}) RETURNING ${returningJson}, ${next}, seq IN (SELECT seq FROM expired) AS k_taken`;
         const { rows } = await sql(statement, ['dispatched', now, owner, 'scheduled', limit, lease, ...only, ...plan.skip]);
-        // A picked row past the limit is due now whatever the works it was picked from: the timer
-        // fires at once, as it would for any earlier task of a work left out.
         const following = rows[0]?.['k_next'];
-        claimed = { rows: rows.map(fromJsonRow), takenOver: noneTaken, ...(typeof following === 'number' ? { next: following } : {}) };
-      } else {
-        const rows = await dueCandidates(sql, this.table, now, limit, plan);
-        for (const seqs of chunks(rows.map((row) => row['seq']))) {
-          await sql(`${set} WHERE seq IN (${placeholders(7, seqs.length)})`, ['dispatched', now, owner, 0, 0, lease, ...seqs]);
-        }
-        claimed = { rows: rows.map((row) => ({ ...row, state: 'dispatched', dispatched_at: now, owner, attempt: Number(row['attempt']) + 1 })), takenOver: noneTaken };
+        const taken = rows.filter((row) => Number(row['k_taken']) === 1).map(fromJsonRow);
+        return {
+          rows: rows.map(fromJsonRow),
+          takenOver: taken.length === 0 ? noneTaken : new Set(taken.map((row) => row['id'])),
+          // A picked row past the limit is due now whatever the works it was picked from: the timer
+          // fires at once, as it would for any earlier task of a work left out.
+          ...(typeof following === 'number' ? { next: following } : {}),
+        };
       }
-      const expired = `SELECT seq FROM ${this.table} WHERE state = $1 AND lease_until < $2${filters} ORDER BY lease_until LIMIT $5`;
+      const rows = await dueCandidates(sql, this.table, now, limit, plan);
+      for (const seqs of chunks(rows.map((row) => row['seq']))) {
+        await sql(`${claimSet} WHERE seq IN (${placeholders(7, seqs.length)})`, ['dispatched', now, owner, 0, 0, lease, ...seqs]);
+      }
+      const claimed = rows.map((row) => ({ ...row, state: 'dispatched', dispatched_at: now, owner, attempt: Number(row['attempt']) + 1 }));
       const takeover = `UPDATE ${this.table} SET dispatched_at = $2, owner = $3, attempt = attempt + 1, recovered = $4, lease_until = $2 + $6 WHERE seq IN (${expired}) RETURNING ${returningJson}`;
       const taken = (await sql(takeover, ['dispatched', now, owner, 1, limit, lease, ...only, ...plan.skip])).rows.map(fromJsonRow);
-      if (taken.length === 0) return claimed;
-      return { rows: [...claimed.rows, ...taken], takenOver: new Set(taken.map((row) => row['id'])) };
+      if (taken.length === 0) return { rows: claimed, takenOver: noneTaken };
+      return { rows: [...claimed, ...taken], takenOver: new Set(taken.map((row) => row['id'])) };
     });
   }
 
