@@ -198,27 +198,6 @@ describe('the yield does not hand the loop to a caller that adds from microtasks
   });
 });
 
-describe('a claimed batch reaches its workers at once', () => {
-  it('is not handed over one task per turn of a caller that awaits in a loop', async () => {
-    // W1 kit-many's shape: each of the caller's awaits queues one job; a loop that awaited each
-    // hand-off let one such job run before every task of its batch.
-    const { scheduler, clock } = kit({ concurrency: 64, works: (works) => works.register('hang', () => new Promise<never>(() => undefined)) });
-    await scheduler.scheduleMany(Array.from({ length: 64 }, () => ({ workId: 'hang', delay: 0 })));
-    let dispatched = 0;
-    scheduler.on('task:dispatched', () => void dispatched++);
-    await scheduler.start();
-    let turns = 0;
-    while (dispatched < 64 && turns < 1_000) {
-      await Promise.resolve();
-      turns++;
-    }
-    expect(dispatched).toBe(64);
-    expect(turns).toBeLessThan(16);
-    await scheduler.stop({ force: true });
-    await clock.tick();
-  });
-});
-
 describe('defect 5: a stored outcome resolves its waiters', () => {
   it('with a slow onTaskEnded hook and a graceful stop, every wait() resolves with the stored task', async () => {
     const { scheduler, clock } = kit({

@@ -42,10 +42,7 @@ export class Loop {
         core.wake.clear();
         const tasks = await this.#claim(free, signal);
         if (tasks.length > 0) {
-          for (const task of tasks) {
-            const taking = this.#take(task);
-            if (taking !== undefined) await taking;
-          }
+          for (const task of tasks) await this.#take(task);
           if (core.clock.monotonic() - busySince >= busyBudget) {
             await core.wake.yieldTurn();
             busySince = core.clock.monotonic();
@@ -128,7 +125,7 @@ export class Loop {
    * A claimed task runs unless it must not: its deadline passed, or it is a misfired occurrence
    * of a series whose policy is `skip`. Those end `expired` without running.
    */
-  #take(task: Task): Promise<void> | undefined {
+  #take(task: Task): Promise<void> {
     return task.deadline === null && task.seriesId === null && task.dependsOn === null ? this.#dispatch(task) : this.#takeChecked(task);
   }
 
@@ -160,12 +157,8 @@ export class Loop {
 
   /**
    * Hands a claimed task to the dispatcher; a refused task is recorded failed, never dropped.
-   * Synchronous (no promise) when the dispatcher accepts at once and no onDispatch hook observes:
-   * each await in the loop lets one job of whatever else is in the microtask queue run first, and a
-   * caller adding in an awaited loop queues one job per add, so an await per task let a claimed
-   * batch reach its workers at the pace of the caller's adds (W1 kit-many).
    */
-  #dispatch(task: Task, parents?: readonly Task[]): Promise<void> | undefined {
+  async #dispatch(task: Task, parents?: readonly Task[]): Promise<void> {
     const core = this.#core;
     const run = this.track(task, parents);
     if (core.forceSignal.aborted) {
@@ -173,19 +166,14 @@ export class Loop {
       run.finished = this.#outcomes.finish(run, { kind: 'stopped', error: core.forceSignal.reason });
       return undefined;
     }
-    let accepted: DispatchHandle | Promise<DispatchHandle>;
+    let handle: DispatchHandle;
     try {
-      accepted = core.dispatcher.dispatch(task, run);
+      handle = await core.dispatcher.dispatch(task, run);
     } catch (error) {
       return this.#refused(run, error, 1);
     }
-    if (isThenable(accepted)) {
-      return Promise.resolve(accepted).then(
-        (handle) => this.#started(run, handle),
-        (error: unknown) => this.#refused(run, error, 1),
-      );
-    }
-    return this.#started(run, accepted);
+    const observing = this.#started(run, handle);
+    if (observing !== undefined) await observing;
   }
 
   /** The dispatcher refused: ask onDispatchError; retry, or record the task failed with the error. */
@@ -232,9 +220,4 @@ export class Loop {
     if (core.events.has('task:dispatched')) core.events.emit('task:dispatched', { task });
     return core.hooks.has('onDispatch') ? core.hooks.observe('onDispatch', { task }) : undefined;
   }
-}
-
-/** A dispatcher may answer with any promise-like (another library's included), not only a native one. */
-function isThenable(value: DispatchHandle | PromiseLike<DispatchHandle>): value is PromiseLike<DispatchHandle> {
-  return typeof (value as Partial<PromiseLike<DispatchHandle>>).then === 'function';
 }
