@@ -46,11 +46,11 @@ export class SqliteStore implements TaskStore {
     return this.#connection.submit(true, work);
   }
 
-  /** One more than the largest so far: SQLite has one writer per file, so no other add runs meanwhile. */
   nextSeqSql(): undefined {
     return undefined; // numbered under the file's write lock, from the table itself
   }
 
+  /** One more than the largest so far: SQLite has one writer per file, so no other add runs meanwhile. */
   async nextSeqs(sql: Sql, table: string, count: number): Promise<number[]> {
     const [row] = (await sql(`SELECT MAX(seq) AS seq FROM ${table}`)).rows;
     const last = row?.['seq'];
@@ -81,17 +81,18 @@ export class SqliteStore implements TaskStore {
         const order = 'ORDER BY scheduled_at, priority DESC, seq';
         // MATERIALIZED: picked once, before the UPDATE changes the rows it reads.
         const due = `SELECT seq, scheduled_at, priority FROM ${this.table} WHERE state = $4 AND scheduled_at <= $2${filters} ${order} LIMIT $5 + 1`;
-        const moved = `SELECT seq FROM (SELECT seq FROM due ${order} LIMIT $5) UNION ALL SELECT seq FROM expired`;
+        const movedSeqs = `SELECT seq FROM (SELECT seq FROM due ${order} LIMIT $5) UNION ALL SELECT seq FROM expired`;
         // SET reads the row as it was: a dispatched one is an expired lease taken over.
         const set = `${claimSet}, recovered = CASE WHEN state = $1 THEN 1 ELSE recovered END`;
         const next = `(SELECT scheduled_at FROM due ${order} LIMIT 1 OFFSET $5) AS k_next`;
         // WITH first, so that the rows come back (see changesRows).
-        const statement = `WITH due AS MATERIALIZED (${due}), expired AS MATERIALIZED (${expired}) ${set} WHERE seq IN (${moved}) RETURNING ${returningJson}, ${next}, seq IN (SELECT seq FROM expired) AS k_taken`;
+        const statement = `WITH due AS MATERIALIZED (${due}), expired AS MATERIALIZED (${expired}) ${set} WHERE seq IN (${movedSeqs}) RETURNING ${returningJson}, ${next}, seq IN (SELECT seq FROM expired) AS k_taken`;
         const { rows } = await sql(statement, ['dispatched', now, owner, 'scheduled', limit, lease, ...only, ...plan.skip]);
         const following = rows[0]?.['k_next'];
-        const taken = rows.filter((row) => Number(row['k_taken']) === 1).map(fromJsonRow);
+        const moved = rows.map(fromJsonRow);
+        const taken = moved.filter((_, i) => Number(rows[i]?.['k_taken']) === 1);
         return {
-          rows: rows.map(fromJsonRow),
+          rows: moved,
           takenOver: taken.length === 0 ? noneTaken : new Set(taken.map((row) => row['id'])),
           // A picked row past the limit is due now whatever the works it was picked from: the timer
           // fires at once, as it would for any earlier task of a work left out.
