@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import * as dashboard from '../src/dashboard.js';
+import * as errors from '../src/errors.js';
 import * as root from '../src/index.js';
 import * as repository from '../src/repository/index.js';
+import * as workerThreads from '../src/worker-threads.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> };
 
@@ -12,6 +15,14 @@ describe('entry points', () => {
   it('the root is for users: no helpers for repository writers', () => {
     expect(forRepositoryWriters.filter((name) => name in root)).toEqual([]);
     for (const name of ['Scheduler', 'HeapRepository', 'WorkerPoolDispatcher', 'WorkRegistry', 'composeHooks', 'Recovery', 'SystemClock', 'TaskState', 'schedulerEventNames']) expect(name in root, name).toBe(true);
+  });
+
+  it('every error class is exported: from the root, or from the entry whose code raises it', () => {
+    // The dashboard's HTTP errors and the worker-thread module error belong to their own entries.
+    const elsewhere = new Map<string, unknown>([...Object.entries(dashboard), ...Object.entries(workerThreads)]);
+    const classes = Object.entries(errors).filter(([, value]) => typeof value === 'function' && (value === errors.KokugenError || value.prototype instanceof errors.KokugenError));
+    expect(classes.length).toBeGreaterThan(20);
+    expect(classes.filter(([name, value]) => (root as Record<string, unknown>)[name] !== value && elsewhere.get(name) !== value).map(([name]) => name)).toEqual([]);
   });
 
   it('kokugen/repository has them', () => {
