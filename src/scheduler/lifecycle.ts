@@ -89,8 +89,7 @@ export class Lifecycle {
       clock: core.clock,
       keepAlive: core.settings.keepAlive,
       onDue: core.wake.notify,
-      // The work stops; its outcome, written later, is refused with the same error and reported once.
-      onLeaseLost: (taskId, error) => core.running.get(taskId)?.abort(error),
+      onLeaseLost: (taskId, error) => this.#outcomes.lost(taskId, error),
       onRecovered: (task) => core.events.emit('task:recovered', { task }),
     });
     this.#log.started(core.settings.owner);

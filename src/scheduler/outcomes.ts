@@ -59,7 +59,8 @@ export class Outcomes {
       } catch (error) {
         stored = await this.#store(task, planned.outcome, successor?.next, error);
       }
-      core.running.delete(task.id);
+      // Not a run of the same task this process claimed again after losing this one's lease.
+      if (core.running.get(task.id) === run) core.running.delete(task.id);
       if (core.skippedWorks) core.wake.notify();
       if (stored !== undefined) {
         const observing = this.#tell(stored, planned.thrown);
@@ -71,6 +72,25 @@ export class Outcomes {
       core.ending.delete(run);
       core.settleIdle();
     }
+  }
+
+  /**
+   * The store took `taskId`'s lease away: it expired and a claim took the task over, another
+   * process's or, after a stall past the lease, this one's. The run is told through its signal and
+   * ends here, reported once; its outcome is never written. It would be refused, and where this
+   * process took the task over itself the write would carry the new attempt's token and land as
+   * that attempt's outcome. A run whose outcome is being written already is left to that write.
+   */
+  lost(taskId: string, error: Error): void {
+    const core = this.#core;
+    const run = core.running.get(taskId);
+    if (run === undefined || run.ended) return;
+    run.ended = true;
+    run.timer?.cancel();
+    run.abort(error);
+    core.running.delete(taskId);
+    core.report(error, 'complete', taskId);
+    core.settleIdle();
   }
 
   /** Disables a series whose schedule produced an unusable time, and says so with `series:failed`. */

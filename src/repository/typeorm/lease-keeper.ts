@@ -51,12 +51,16 @@ export class LeaseKeeper {
     if (this.#held.has(id)) this.#ending.add(id);
   }
 
-  /** The write of `id`'s outcome settled: dropped (`release`), or held on for a write tried again. */
-  ended(id: string, release: boolean): void {
+  /**
+   * The write of `id`'s outcome for `attempt` settled: dropped (`release`), or held on for a write
+   * tried again. Only that attempt's lease: a claim of this process may have taken the task over
+   * from it meanwhile (its own lease expired during a stall), and the new attempt's lease stays.
+   */
+  ended(id: string, attempt: number | null, release: boolean): void {
     this.#ending.delete(id);
     if (!release) return;
-    this.#held.delete(id);
-    this.#lost.delete(id);
+    if (this.#held.get(id) === attempt) this.#held.delete(id);
+    if (this.#lost.get(id) === attempt) this.#lost.delete(id);
   }
 
   /**
@@ -67,12 +71,13 @@ export class LeaseKeeper {
    */
   async fenced<T>(id: string, write: (attempt: number | null) => Promise<T>, holdOn: (result: T) => boolean = () => false): Promise<T> {
     this.ending(id);
+    const attempt = this.attemptOf(id);
     try {
-      const result = await write(this.attemptOf(id));
-      this.ended(id, !holdOn(result));
+      const result = await write(attempt);
+      this.ended(id, attempt, !holdOn(result));
       return result;
     } catch (error) {
-      this.ended(id, error instanceof LeaseLostError || error instanceof StateConflictError || error instanceof TaskNotFoundError);
+      this.ended(id, attempt, error instanceof LeaseLostError || error instanceof StateConflictError || error instanceof TaskNotFoundError);
       throw error;
     }
   }
