@@ -115,3 +115,18 @@ export function holdersPerEpoch(workers: readonly LeaseWorker[]): Map<string, Se
   }
   return holders;
 }
+
+/**
+ * The exit codes of `workers` once all exited; after `ms`, an error that says where they stood
+ * (the store's tasks by work, state and owner, and each process's last lines and stderr), so that
+ * a run that hangs on a loaded machine tells why instead of only timing out.
+ */
+export async function exitCodes(workers: readonly LeaseWorker[], url: string, ms: number): Promise<Array<number | null>> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms)));
+  const codes = await Promise.race([Promise.all(workers.map((worker) => worker.exited)), late]).finally(() => clearTimeout(timer));
+  if (codes !== 'late') return codes;
+  const tasks = await query(url, `SELECT work_id, state, owner, count(*)::int AS n FROM kokugen_tasks GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`).catch((error: unknown) => String(error));
+  const state = workers.map((worker) => `${worker.owner} (exit ${worker.child.exitCode}): ${worker.lines.length} lines, last: ${JSON.stringify(worker.lines.slice(-8))}; stderr: ${JSON.stringify(worker.stderr.slice(-2_000))}`);
+  throw new Error(`processes still running after ${ms} ms\ntasks: ${JSON.stringify(tasks)}\n${state.join('\n')}`);
+}

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
 import { every, Scheduler, TaskState, WorkerPoolDispatcher, WorkRegistry } from '../../src/index.js';
 import type { Task } from '../../src/index.js';
-import { dbNow, holdersPerEpoch, killWorker, query, startLeaseWorker } from './lease-harness.js';
+import { dbNow, exitCodes, holdersPerEpoch, killWorker, query, startLeaseWorker } from './lease-harness.js';
 import type { LeaseWorker } from './lease-harness.js';
 import { createStore, describePostgres, openOn } from './stores.js';
 
@@ -126,8 +126,7 @@ describePostgres('leases across processes (real PostgreSQL, real processes)', ()
     await seed(url, ['x', 'y'], (scheduler) => scheduler.scheduleMany(Array.from({ length: 200 }, (_, i) => ({ id: `${i % 2 === 0 ? 'x' : 'y'}${i}`, workId: i % 2 === 0 ? 'x' : 'y', delay: 0 }))));
     const onlyX = worker(url, 'pod-x', { WORKS: 'x', EXIT_WHEN_DONE: '1' });
     const onlyY = worker(url, 'pod-y', { WORKS: 'y', EXIT_WHEN_DONE: '1' });
-    expect(await onlyX.exited, onlyX.stderr).toBe(0);
-    expect(await onlyY.exited, onlyY.stderr).toBe(0);
+    expect(await exitCodes([onlyX, onlyY], url, 90_000), onlyX.stderr + onlyY.stderr).toEqual([0, 0]);
     expect(onlyX.starts().every((s) => s.id.startsWith('x'))).toBe(true);
     expect(onlyY.starts().every((s) => s.id.startsWith('y'))).toBe(true);
     expect([...onlyX.lines, ...onlyY.lines].filter((line) => line.startsWith('error '))).toEqual([]);
@@ -145,7 +144,7 @@ describePostgres('leases across processes (real PostgreSQL, real processes)', ()
       expect(await skewed.printed((line) => line.startsWith('started'))).toBeDefined();
       const at = await dbNow(url);
       await seed(url, ['w'], (scheduler) => scheduler.scheduleMany(Array.from({ length: 20 }, (_, i) => ({ id: `${prefix}${i}`, workId: 'w', at: at + 1_500 + i * 100, param: { ms: 5 } }))));
-      expect(await skewed.exited, skewed.stderr).toBe(0);
+      expect(await exitCodes([skewed], url, 45_000), skewed.stderr).toEqual([0]);
       const tasks = await stored(url);
       for (const start of skewed.starts()) {
         const scheduledAt = tasks.get(start.id)?.scheduledAt ?? 0;
@@ -169,7 +168,7 @@ describePostgres('leases across processes (real PostgreSQL, real processes)', ()
       await sleep(700);
       await query(url, 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [database]);
     }
-    for (const w of workers) expect(await w.exited, w.stderr).toBe(0);
+    expect(await exitCodes(workers, url, 90_000), workers.map((w) => w.stderr).join('')).toEqual([0, 0, 0]);
     const tasks = [...(await stored(url)).values()];
     expect(tasks.filter((t) => t.state !== TaskState.Done).map((t) => [t.id, t.state, t.error?.message ?? t.errors.at(-1)?.message])).toEqual([]);
     expect(tasks.filter((t) => t.state === TaskState.Done)).toHaveLength(300);
