@@ -4,6 +4,7 @@ import type { HookRunner } from '../hooks/hook-runner.js';
 import type { TaskRepository } from '../repository/task-repository.js';
 import type { RecoveryPolicy, Task } from '../task/task.js';
 import type { LoopPhase, SchedulerEvents } from './events.js';
+import { EndingRuns } from './ending-runs.js';
 import type { Run } from './run.js';
 import type { SafeEmitter } from './safe-emitter.js';
 import type { SeriesBook } from './series-book.js';
@@ -55,7 +56,7 @@ export class Core implements Services {
   /** Runs from dispatch until their outcome is stored. */
   readonly running = new Map<string, Run>();
   /** Runs whose outcome is being stored and observed (hooks included): a graceful stop waits for them. */
-  readonly ending = new Set<Run>();
+  readonly ending = new EndingRuns();
   /** Set when a claim skipped works at their concurrency limit: a finishing task must wake the loop. */
   skippedWorks = false;
   state: SchedulerState = SchedulerState.Idle;
@@ -128,9 +129,7 @@ export class Core implements Services {
 
   /** Whether this scheduler runs the task now, or is storing and telling its outcome. */
   runsHere(id: string): boolean {
-    if (this.running.has(id)) return true;
-    for (const run of this.ending) if (run.task.id === id) return true;
-    return false;
+    return this.running.has(id) || this.ending.has(id);
   }
 
   idle(): Promise<void> {

@@ -109,7 +109,7 @@ export class Lifecycle {
   async #finishStop(): Promise<void> {
     const core = this.#core;
     await this.#looping;
-    while (core.running.size > 0 || core.ending.size > 0) await Promise.all([...core.running.values(), ...core.ending].map((r) => r.finished));
+    while (core.running.size > 0 || core.ending.size > 0) await Promise.all([...core.running.values(), ...core.ending.list()].map((r) => r.finished));
     core.waiters.rejectAll(new NotRunningError('the scheduler stopped before the task ended'));
     core.state = SchedulerState.Stopped;
     this.#stopping = undefined;

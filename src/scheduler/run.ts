@@ -19,6 +19,8 @@ export class Run implements WorkContext {
   ended = false;
   finished: Promise<void> = settled;
   timer: ClockTimer | undefined;
+  /** Its place among the runs whose outcome is being written (see EndingRuns), or -1. */
+  endingSlot = -1;
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;
