@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { every, HeapRepository, Scheduler, TaskState, WorkerPoolDispatcher, WorkRegistry } from '../src/index.js';
-import type { Schedule, Task, TaskRepository } from '../src/index.js';
+import type { Dispatcher, Schedule, Task, TaskRepository } from '../src/index.js';
 import { FakeClock } from '../src/testing/index.js';
 import { TypeOrmRepository } from '../src/typeorm.js';
 import { codeOf, kit, T0 } from './helpers.js';
@@ -195,6 +195,64 @@ describe('the yield does not hand the loop to a caller that adds from microtasks
     await scheduler.idle();
     expect(ran()).toBe(2_000);
     await scheduler.stop();
+  });
+});
+
+describe("a claimed batch is not handed over at the pace of a caller's adds", () => {
+  it('an add made while the loop hands a batch over resolves after the whole batch started', async () => {
+    // W1 kit-many's shape: each add of a caller awaiting in a loop is one job in the microtask
+    // queue, and the loop awaits once per task it hands over: the batch went one task per add.
+    const { scheduler } = kit({ concurrency: 64, works: (works) => works.register('hang', () => new Promise<never>(() => undefined)) });
+    await scheduler.scheduleMany(Array.from({ length: 64 }, () => ({ workId: 'hang', delay: 0 })));
+    let adds = 0;
+    const addsAtDispatch: number[] = [];
+    scheduler.on('task:dispatched', () => void addsAtDispatch.push(adds));
+    await scheduler.start();
+    for (let i = 0; i < 200 && addsAtDispatch.length < 64; i++) {
+      await scheduler.scheduleMany([{ workId: 'hang', delay: 60_000 }]);
+      adds++;
+    }
+    expect(addsAtDispatch).toHaveLength(64);
+    expect((addsAtDispatch.at(-1) ?? 0) - (addsAtDispatch[0] ?? 0), 'adds resolved while the batch was handed over').toBeLessThanOrEqual(1);
+    await scheduler.stop({ force: true });
+  });
+
+  it('an onDispatch hook that adds and awaits does not wait on the hand-off it runs in', async () => {
+    const { scheduler } = kit({
+      concurrency: 8,
+      works: (works) => works.register('hang', () => new Promise<never>(() => undefined)),
+      hooks: { onDispatch: async ({ task }) => void (task.workId === 'hang' && (await scheduler.schedule({ workId: 'record', delay: 60_000 }))) },
+    });
+    await scheduler.scheduleMany(Array.from({ length: 8 }, () => ({ workId: 'hang', delay: 0 })));
+    let dispatched = 0;
+    scheduler.on('task:dispatched', () => void dispatched++);
+    await scheduler.start();
+    for (let turns = 0; turns < 1_000 && dispatched < 8; turns++) await Promise.resolve();
+    expect(dispatched).toBe(8);
+    expect((await scheduler.find({ workId: 'record', limit: 100 })).length).toBeGreaterThanOrEqual(7);
+    await scheduler.stop({ force: true });
+  });
+
+  it('a dispatcher that adds and awaits before it answers does not wait on the hand-off', async () => {
+    let scheduler!: Scheduler;
+    let running = 0;
+    const dispatcher: Dispatcher = {
+      supports: () => true,
+      ready: () => Promise.resolve(8 - running),
+      dispatch: async () => {
+        running++;
+        await scheduler.schedule({ workId: 'later', delay: 60_000 });
+        return { done: new Promise<never>(() => undefined) };
+      },
+    };
+    scheduler = track(new Scheduler({ repository: new HeapRepository(), dispatcher, clock: new FakeClock(T0), logger: false }));
+    await scheduler.scheduleMany(Array.from({ length: 8 }, () => ({ workId: 'now', delay: 0 })));
+    let dispatched = 0;
+    scheduler.on('task:dispatched', () => void dispatched++);
+    await scheduler.start();
+    for (let turns = 0; turns < 1_000 && dispatched < 8; turns++) await Promise.resolve();
+    expect(dispatched).toBe(8);
+    await scheduler.stop({ force: true });
   });
 });
 

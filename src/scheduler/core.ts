@@ -5,6 +5,7 @@ import type { TaskRepository } from '../repository/task-repository.js';
 import type { RecoveryPolicy, Task } from '../task/task.js';
 import type { LoopPhase, SchedulerEvents } from './events.js';
 import { EndingRuns } from './ending-runs.js';
+import { HandOff } from './hand-off.js';
 import type { Run } from './run.js';
 import type { SafeEmitter } from './safe-emitter.js';
 import type { SeriesBook } from './series-book.js';
@@ -52,6 +53,8 @@ export class Core implements Services {
   readonly series: SeriesBook;
   readonly settings: Settings;
   readonly wake = new Wake();
+  /** The loop handing a batch over: callers' adds resolve after it (see HandOff). */
+  readonly handOff = new HandOff();
   readonly waiters = new Waiters();
   /** Runs from dispatch until their outcome is stored. */
   readonly running = new Map<string, Run>();

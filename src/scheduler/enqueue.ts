@@ -43,6 +43,9 @@ export async function addTasks(core: Core, tasks: readonly NewTask[], transactio
     if (emit) core.events.emit('task:scheduled', { task });
     if (observe) await core.hooks.observe('onUpdate', { task, kind: 'schedule' });
   }
+  // After the loop's hand-off in progress, if any (see HandOff): a caller adding in a loop lets it finish first.
+  const handing = core.handOff.ended();
+  if (handing !== undefined) await handing;
   return stored;
 }
 

@@ -42,7 +42,12 @@ export class Loop {
         core.wake.clear();
         const tasks = await this.#claim(free, signal);
         if (tasks.length > 0) {
-          for (const task of tasks) await this.#take(task);
+          core.handOff.begin();
+          try {
+            for (const task of tasks) await this.#take(task);
+          } finally {
+            core.handOff.end();
+          }
           if (core.clock.monotonic() - busySince >= busyBudget) {
             await core.wake.yieldTurn();
             busySince = core.clock.monotonic();
@@ -131,6 +136,8 @@ export class Loop {
 
   async #takeChecked(task: Task): Promise<void> {
     const core = this.#core;
+    // Reads of the store follow: an add waiting for the hand-off may hold what they need.
+    core.handOff.end();
     const now = core.clock.now();
     let expiry: Expiry | undefined = deadlineExpiry(task, now);
     if (expiry === undefined && task.seriesId !== null) {
@@ -168,8 +175,12 @@ export class Loop {
     }
     let handle: DispatchHandle;
     try {
-      handle = await core.dispatcher.dispatch(task, run);
+      const accepted = core.dispatcher.dispatch(task, run);
+      // A dispatcher's promise is its own code's to settle: adds do not wait for it.
+      if (isThenable(accepted)) core.handOff.end();
+      handle = await accepted;
     } catch (error) {
+      core.handOff.end();
       return this.#refused(run, error, 1);
     }
     const observing = this.#started(run, handle);
@@ -218,6 +229,13 @@ export class Loop {
       });
     }
     if (core.events.has('task:dispatched')) core.events.emit('task:dispatched', { task });
-    return core.hooks.has('onDispatch') ? core.hooks.observe('onDispatch', { task }) : undefined;
+    if (!core.hooks.has('onDispatch')) return undefined;
+    core.handOff.end();
+    return core.hooks.observe('onDispatch', { task });
   }
+}
+
+/** A dispatcher may answer with any promise-like (another library's included), not only a native one. */
+function isThenable(value: DispatchHandle | PromiseLike<DispatchHandle>): value is PromiseLike<DispatchHandle> {
+  return typeof (value as Partial<PromiseLike<DispatchHandle>>).then === 'function';
 }
