@@ -6,8 +6,9 @@ import type { NewTask, Task } from '../../task/task.js';
 import { isStorableText } from '../../validation/validate.js';
 import { toNumber } from './columns.js';
 import { seriesColumnCount, seriesColumns, seriesValues, toSeries } from './series-columns.js';
-import { jsonColumn, taskColumns, taskFields, taskColumnTable } from './task-columns.js';
+import { taskColumns, taskFields, taskColumnTable } from './task-columns.js';
 import { taskValues, toTask } from './task-row.js';
+import { InsertSql } from './insert-sql.js';
 import { chunks, placeholders } from './task-store.js';
 import type { Sql, TaskStore } from './task-store.js';
 
@@ -25,7 +26,6 @@ const fieldIndex = new Map(taskFields.map((field, i) => [field, i]));
 
 /** The columns whose values differ between new tasks (their own, and `seq`), and where `taskValues` has each. */
 const ownFields = taskFields.filter((field) => !('fresh' in taskColumnTable[field]));
-const ownColumns = ownFields.map(jsonColumn);
 const ownIndexes = ownFields.map((field) => fieldIndex.get(field) as number);
 
 function ownValues(task: Task): unknown[] {
@@ -35,7 +35,6 @@ function ownValues(task: Task): unknown[] {
 
 /** `ownFields` but `seq`, for an INSERT that numbers its rows itself (`insertAlone`). */
 const unnumberedFields = ownFields.filter((field) => field !== 'seq');
-const unnumberedColumns = unnumberedFields.map(jsonColumn);
 const unnumberedIndexes = unnumberedFields.map((field) => fieldIndex.get(field) as number);
 
 /**
@@ -54,29 +53,24 @@ export class TaskTables {
   readonly tasks: string;
   readonly series: string;
   readonly #store: TaskStore;
-  /** INSERT of the new tasks in `$1` (a JSON array of `ownValues`), with the values all new tasks start with in `$2...`. */
-  readonly #insertSql: string;
+  /** INSERT of the new tasks' `ownValues` (see InsertSql). */
+  readonly #insert: InsertSql;
 
-  /** `INSERT` of the new tasks in `$1`, numbered by the store's sequence, as the CTE `added`; undefined without a sequence. */
-  readonly #insertAloneSql: string | undefined;
+  /** INSERT of the new tasks' values but `seq`, numbered by the store's sequence; undefined without a sequence. */
+  readonly #insertAlone: InsertSql | undefined;
 
   constructor(store: TaskStore, tasks: string, series: string) {
     this.#store = store;
     this.tasks = tasks;
     this.series = series;
-    const shared = freshFields.map((field, i) => `CAST($${i + 2} AS ${taskColumnTable[field].type})`).join(', ');
-    const names = (fields: readonly (keyof Task)[]): string => fields.map((field) => taskColumnTable[field].name).join(', ');
-    this.#insertSql = `INSERT INTO ${tasks} (${names([...ownFields, ...freshFields])}) SELECT ${names(ownFields)}, ${shared} FROM (${store.jsonRows(1, ownColumns)}) AS r`;
+    this.#insert = new InsertSql(store, tasks, ownFields, freshFields);
     const nextSeq = store.nextSeqSql(tasks);
-    this.#insertAloneSql =
-      nextSeq === undefined
-        ? undefined
-        : `WITH added AS (INSERT INTO ${tasks} (${names([...unnumberedFields, ...freshFields])}, seq) SELECT ${names(unnumberedFields)}, ${shared}, ${nextSeq} FROM (${store.jsonRows(1, unnumberedColumns)}) AS r RETURNING id, seq)`;
+    this.#insertAlone = nextSeq === undefined ? undefined : new InsertSql(store, tasks, unnumberedFields, freshFields, nextSeq);
   }
 
   /** How many tasks `insertAlone` takes at most; zero where the store cannot. */
   get insertsAlone(): number {
-    return this.#insertAloneSql === undefined ? 0 : insertRows;
+    return this.#insertAlone === undefined ? 0 : insertRows;
   }
 
   /**
@@ -87,7 +81,7 @@ export class TaskTables {
    * with the driver's unique violation (the caller makes it typed). At most `insertsAlone` tasks.
    */
   async insertAlone(sql: Sql, tasks: readonly NewTask[], notice: (created: readonly Task[]) => readonly [string, string] | undefined): Promise<Task[]> {
-    const insert = this.#insertAloneSql;
+    const insert = this.#insertAlone;
     if (insert === undefined || tasks.length > insertRows) throw new Error('insertAlone: not on this store, or too many tasks');
     // Numbered 0 until the statement returns their seqs.
     const created = tasks.map((t) => createdTask(t, 0));
@@ -96,9 +90,10 @@ export class TaskTables {
       return unnumberedIndexes.map((i) => all[i]);
     });
     const woke = notice(created);
-    const next = 2 + freshValues.length;
-    const text = woke === undefined ? `${insert} SELECT id, seq FROM added` : `${insert}, woke AS (SELECT pg_notify($${next}, $${next + 1})) SELECT added.id, added.seq FROM added, woke`;
-    const { rows } = await sql(text, [JSON.stringify(values), ...freshValues, ...(woke ?? [])]);
+    const { text: added, params, next } = insert.statement(values, freshValues);
+    const cte = `WITH added AS (${added} RETURNING id, seq)`;
+    const text = woke === undefined ? `${cte} SELECT id, seq FROM added` : `${cte}, woke AS (SELECT pg_notify($${next}, $${next + 1})) SELECT added.id, added.seq FROM added, woke`;
+    const { rows } = await sql(text, [...params, ...(woke ?? [])]);
     const seqs = new Map(rows.map((row) => [row['id'], toNumber(row['seq'])]));
     return tasks.map((t) => createdTask(t, seqs.get(t.id) as number));
   }
@@ -178,7 +173,10 @@ export class TaskTables {
   async insertOwn(sql: Sql, tasks: readonly NewTask[]): Promise<Task[]> {
     const seqs = await this.#store.nextSeqs(sql, this.tasks, tasks.length);
     const stored = tasks.map((t, i) => createdTask(t, seqs[i] as number));
-    for (const batch of chunks(stored, insertRows)) await sql(this.#insertSql, [JSON.stringify(batch.map(ownValues)), ...freshValues]);
+    for (const batch of chunks(stored, insertRows)) {
+      const { text, params } = this.#insert.statement(batch.map(ownValues), freshValues);
+      await sql(text, params);
+    }
     return stored;
   }
 
