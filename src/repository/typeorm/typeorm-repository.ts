@@ -111,9 +111,7 @@ export class TypeOrmRepository implements TaskRepository {
       const alone = transaction === undefined && checked.length <= this.#tables.insertsAlone;
       return takenAsTyped(this.#gate, this.#tables, this.#store, 
         checked.map((t) => t.id),
-        alone
-          ? () => this.#insertAlone(checked)
-          : () => this.#gate.writeIn(transaction, (sql) => (transaction === undefined ? this.#tables.insertOwn(sql, checked) : this.#tables.insert(sql, checked)), (added) => added),
+        alone ? () => this.#insertAlone(checked) : transaction === undefined ? () => this.#insertOwn(checked) : () => this.#gate.writeIn(transaction, (sql) => this.#tables.insert(sql, checked), (added) => added),
       );
     }
     const write = (): Promise<Task[]> => this.#gate.writeIn(transaction, (sql) => insertKeyed(sql, this.#tables, checked, onConflict, this.#store.forUpdate), (added) => added);
@@ -138,6 +136,17 @@ export class TypeOrmRepository implements TaskRepository {
       if (earliest !== undefined) await this.#poller.sooner(earliest - this.#claims.offset);
       return added;
     });
+  }
+
+  /**
+   * New tasks in a transaction of kokugen's own (where the store has no sequence for `#insertAlone`).
+   * As there, the timer follows the earliest added one without reading the store.
+   */
+  async #insertOwn(tasks: readonly NewTask[]): Promise<Task[]> {
+    const added = await this.#gate.write((sql) => this.#tables.insertOwn(sql, tasks), () => false, (created) => created);
+    const earliest = earliestScheduled(added);
+    if (earliest !== undefined) await this.#poller.sooner(earliest - this.#claims.offset);
+    return added;
   }
 
   async get(id: string): Promise<Task | undefined> {
