@@ -59,9 +59,14 @@ export function toNewTask(input: ScheduleInput, context: InputContext, what = 's
 
 /** The one `onConflict` of a batch's keyed tasks (the repository takes one per write). @default 'reject' */
 export function batchOnConflict(inputs: readonly ScheduleInput[], what: string): OnConflict {
-  const values = new Set(inputs.map((input) => (typeof input === 'object' && input !== null ? (input.onConflict ?? 'reject') : 'reject')));
-  if (values.size > 1) throw new InvalidArgumentError(`${what} onConflict`, 'one value for every input of the batch', [...values].join(', '));
-  return [...values][0] ?? 'reject';
+  // A loop, not a Set of the values: schedule() asks this for its one input on every call.
+  let value: OnConflict | undefined;
+  for (const input of inputs) {
+    const own = typeof input === 'object' && input !== null ? (input.onConflict ?? 'reject') : 'reject';
+    if (value === undefined) value = own;
+    else if (own !== value) throw new InvalidArgumentError(`${what} onConflict`, 'one value for every input of the batch', `${value}, ${own}`);
+  }
+  return value ?? 'reject';
 }
 
 const scheduleKeys: readonly string[] = [...oneOffKeys, 'schedule', 'onSuccess', 'onFailure', 'key', 'keyHeld', 'onConflict'];
