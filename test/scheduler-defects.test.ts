@@ -198,6 +198,16 @@ describe('the yield does not hand the loop to a caller that adds from microtasks
   });
 });
 
+/** Schedules 8 due tasks of `workId`, starts the scheduler and gives it 1,000 microtask turns at most: how many were dispatched. */
+async function dispatchedWithinTurns(scheduler: Scheduler, workId: string): Promise<number> {
+  await scheduler.scheduleMany(Array.from({ length: 8 }, () => ({ workId, delay: 0 })));
+  let dispatched = 0;
+  scheduler.on('task:dispatched', () => void dispatched++);
+  await scheduler.start();
+  for (let turns = 0; turns < 1_000 && dispatched < 8; turns++) await Promise.resolve();
+  return dispatched;
+}
+
 describe("a claimed batch is not handed over at the pace of a caller's adds", () => {
   it('an add made while the loop hands a batch over resolves after the whole batch started', async () => {
     // W1 kit-many's shape: each add of a caller awaiting in a loop is one job in the microtask
@@ -223,12 +233,7 @@ describe("a claimed batch is not handed over at the pace of a caller's adds", ()
       works: (works) => works.register('hang', () => new Promise<never>(() => undefined)),
       hooks: { onDispatch: async ({ task }) => void (task.workId === 'hang' && (await scheduler.schedule({ workId: 'record', delay: 60_000 }))) },
     });
-    await scheduler.scheduleMany(Array.from({ length: 8 }, () => ({ workId: 'hang', delay: 0 })));
-    let dispatched = 0;
-    scheduler.on('task:dispatched', () => void dispatched++);
-    await scheduler.start();
-    for (let turns = 0; turns < 1_000 && dispatched < 8; turns++) await Promise.resolve();
-    expect(dispatched).toBe(8);
+    expect(await dispatchedWithinTurns(scheduler, 'hang')).toBe(8);
     expect((await scheduler.find({ workId: 'record', limit: 100 })).length).toBeGreaterThanOrEqual(7);
     await scheduler.stop({ force: true });
   });
@@ -246,12 +251,7 @@ describe("a claimed batch is not handed over at the pace of a caller's adds", ()
       },
     };
     scheduler = track(new Scheduler({ repository: new HeapRepository(), dispatcher, clock: new FakeClock(T0), logger: false }));
-    await scheduler.scheduleMany(Array.from({ length: 8 }, () => ({ workId: 'now', delay: 0 })));
-    let dispatched = 0;
-    scheduler.on('task:dispatched', () => void dispatched++);
-    await scheduler.start();
-    for (let turns = 0; turns < 1_000 && dispatched < 8; turns++) await Promise.resolve();
-    expect(dispatched).toBe(8);
+    expect(await dispatchedWithinTurns(scheduler, 'now')).toBe(8);
     await scheduler.stop({ force: true });
   });
 });
