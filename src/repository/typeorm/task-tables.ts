@@ -63,9 +63,9 @@ export class TaskTables {
     this.#store = store;
     this.tasks = tasks;
     this.series = series;
-    this.#insert = new InsertSql(store, tasks, ownFields, freshFields);
+    this.#insert = new InsertSql(store, tasks, ownFields, freshFields, freshValues);
     const nextSeq = store.nextSeqSql(tasks);
-    this.#insertAlone = nextSeq === undefined ? undefined : new InsertSql(store, tasks, unnumberedFields, freshFields, nextSeq);
+    this.#insertAlone = nextSeq === undefined ? undefined : new InsertSql(store, tasks, unnumberedFields, freshFields, freshValues, nextSeq);
   }
 
   /** How many tasks `insertAlone` takes at most; zero where the store cannot. */
@@ -90,7 +90,7 @@ export class TaskTables {
       return unnumberedIndexes.map((i) => all[i]);
     });
     const woke = notice(created);
-    const { text: added, params, next } = insert.statement(values, freshValues);
+    const { text: added, params, next } = insert.statement(values);
     const cte = `WITH added AS (${added} RETURNING id, seq)`;
     const text = woke === undefined ? `${cte} SELECT id, seq FROM added` : `${cte}, woke AS (SELECT pg_notify($${next}, $${next + 1})) SELECT added.id, added.seq FROM added, woke`;
     const { rows } = await sql(text, [...params, ...(woke ?? [])]);
@@ -174,7 +174,7 @@ export class TaskTables {
     const seqs = await this.#store.nextSeqs(sql, this.tasks, tasks.length);
     const stored = tasks.map((t, i) => createdTask(t, seqs[i] as number));
     for (const batch of chunks(stored, insertRows)) {
-      const { text, params } = this.#insert.statement(batch.map(ownValues), freshValues);
+      const { text, params } = this.#insert.statement(batch.map(ownValues));
       await sql(text, params);
     }
     return stored;

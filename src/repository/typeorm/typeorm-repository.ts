@@ -111,7 +111,11 @@ export class TypeOrmRepository implements TaskRepository {
       const alone = transaction === undefined && checked.length <= this.#tables.insertsAlone;
       return takenAsTyped(this.#gate, this.#tables, this.#store, 
         checked.map((t) => t.id),
-        alone ? () => this.#insertAlone(checked) : transaction === undefined ? () => this.#insertOwn(checked) : () => this.#gate.writeIn(transaction, (sql) => this.#tables.insert(sql, checked), (added) => added),
+        alone
+          ? () => this.#insertAlone(checked)
+          : transaction === undefined
+            ? () => this.#insertOwn(checked)
+            : () => this.#gate.writeIn(transaction, (sql) => this.#tables.insert(sql, checked), (added) => added),
       );
     }
     const write = (): Promise<Task[]> => this.#gate.writeIn(transaction, (sql) => insertKeyed(sql, this.#tables, checked, onConflict, this.#store.forUpdate), (added) => added);
@@ -132,8 +136,7 @@ export class TypeOrmRepository implements TaskRepository {
     this.#gate.checkOpen();
     return this.#gate.track(async () => {
       const added = await this.#store.read((sql) => this.#tables.insertAlone(sql, tasks, (created) => this.#wakeups.notice(created)));
-      const earliest = earliestScheduled(added);
-      if (earliest !== undefined) await this.#poller.sooner(earliest - this.#claims.offset);
+      await this.#followAdded(added);
       return added;
     });
   }
@@ -144,9 +147,14 @@ export class TypeOrmRepository implements TaskRepository {
    */
   async #insertOwn(tasks: readonly NewTask[]): Promise<Task[]> {
     const added = await this.#gate.write((sql) => this.#tables.insertOwn(sql, tasks), () => false, (created) => created);
-    const earliest = earliestScheduled(added);
-    if (earliest !== undefined) await this.#poller.sooner(earliest - this.#claims.offset);
+    await this.#followAdded(added);
     return added;
+  }
+
+  /** The timer after an add of kokugen's own: the earliest added task, if before what it follows. */
+  #followAdded(added: readonly Task[]): Promise<void> {
+    const earliest = earliestScheduled(added);
+    return earliest === undefined ? Promise.resolve() : this.#poller.sooner(earliest - this.#claims.offset);
   }
 
   async get(id: string): Promise<Task | undefined> {
